@@ -1,0 +1,5 @@
+import sys
+
+from govcrawl.cli import main
+
+sys.exit(main())

@@ -1,0 +1,25 @@
+"""The item a spider yields for every page that may be a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PageItem:
+    url: str
+    portal: str | None
+    body: bytes
+    content_type: str | None
+    status: int
+    found_via: str  # the spider (slug) that found it
+    listing_title: str | None = None
+    listing_date: str | None = None
+    referer: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    warc_filename: str | None = None
+    warc_offset: int | None = None
+    payload_digest: str | None = None
+    # Set by the junk filter: govcrawl.analysis.PageAnalysis
+    analysis: Any = None

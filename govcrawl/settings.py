@@ -1,0 +1,87 @@
+"""Scrapy settings for govcrawl: the one place configuration lives.
+
+Every knob a user may turn reads an environment variable (``GOVCRAWL_*``); the CLI sets
+those variables from its options, so `scrapy crawl SLUG` and `govcrawl crawl` behave alike.
+"""
+
+from __future__ import annotations
+
+import os
+
+from govcrawl import __version__
+
+
+def env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+BOT_NAME = "govcrawl"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- govcrawl's own settings -------------------------------------------------------
+# HTTP proxy every request goes through (the bundled replica, in the demo and tests).
+GOVCRAWL_PROXY = env("GOVCRAWL_PROXY", "")
+# Where reports and drops are stored (SQLAlchemy URL: SQLite by default, PostgreSQL by URL).
+GOVCRAWL_DB_URL = env("GOVCRAWL_DB_URL", "sqlite:///govcrawl.sqlite3")
+# Folder the WARC files are written to.
+GOVCRAWL_WARC_DIR = env("GOVCRAWL_WARC_DIR", "warc_archive")
+# A WARC file is closed and a new one opened past this many bytes.
+GOVCRAWL_WARC_MAX_SIZE = int(env("GOVCRAWL_WARC_MAX_SIZE", str(1_000_000_000)))
+# Names the crawl in WARC file names and run records; the CLI sets one per run.
+GOVCRAWL_CRAWL_ID = env("GOVCRAWL_CRAWL_ID", "")
+# Debian's Chromium: Playwright cannot download its own browser here.
+GOVCRAWL_CHROMIUM = env("GOVCRAWL_CHROMIUM", "/usr/bin/chromium")
+# Largest attachment we archive (bytes).
+GOVCRAWL_MAX_ATTACHMENT_SIZE = int(env("GOVCRAWL_MAX_ATTACHMENT_SIZE", str(50_000_000)))
+
+# --- manners -----------------------------------------------------------------------
+USER_AGENT = env(
+    "GOVCRAWL_USER_AGENT",
+    f"govcrawl/{__version__} (archival crawler of government information-disclosure reports)",
+)
+ROBOTSTXT_OBEY = env("GOVCRAWL_ROBOTSTXT_OBEY", "1") not in ("0", "false", "no")
+CONCURRENT_REQUESTS = int(env("GOVCRAWL_CONCURRENT_REQUESTS", "16"))
+CONCURRENT_REQUESTS_PER_DOMAIN = int(env("GOVCRAWL_PER_HOST_CONCURRENCY", "2"))
+DOWNLOAD_DELAY = float(env("GOVCRAWL_DOWNLOAD_DELAY", "0"))
+AUTOTHROTTLE_ENABLED = env("GOVCRAWL_AUTOTHROTTLE", "1") not in ("0", "false", "no")
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = float(CONCURRENT_REQUESTS_PER_DOMAIN)
+DOWNLOAD_TIMEOUT = int(env("GOVCRAWL_DOWNLOAD_TIMEOUT", "60"))
+DOWNLOAD_MAXSIZE = GOVCRAWL_MAX_ATTACHMENT_SIZE
+RETRY_TIMES = int(env("GOVCRAWL_RETRY_TIMES", "2"))
+DEPTH_LIMIT = int(env("GOVCRAWL_DEPTH_LIMIT", "8"))
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = env("GOVCRAWL_LOG_LEVEL", "INFO")
+# Keep the requests' bytes comparable between runs and tools.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+}
+
+# --- the page path -----------------------------------------------------------------
+# spider -> item -> junk filter -> metadata (SQL); WARC capture beside it for every response.
+DOWNLOADER_MIDDLEWARES = {
+    "govcrawl.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750)
+}
+EXTENSIONS = {
+    "pipelines.warc_capture.WarcCapture": 100,
+}
+ITEM_PIPELINES = {
+    "pipelines.junk_filter.JunkFilterPipeline": 100,
+    "pipelines.metadata.MetadataPipeline": 200,
+}
+
+# --- browser (scrapy-playwright), only for spiders whose listing needs JavaScript ---
+# Spiders that need it set DOWNLOAD_HANDLERS in their custom_settings (see govcrawl.platforms),
+# so plain crawls never start a browser.
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_FORMATTER = "govcrawl.logformatter.GovcrawlLogFormatter"

@@ -1,0 +1,1 @@
+"""Item pipelines and the WARC capture extension: the steps a crawled page goes through."""

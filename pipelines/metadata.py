@@ -1,0 +1,47 @@
+"""The metadata pipeline: writes each annual report's metadata and WARC location to SQL."""
+
+from __future__ import annotations
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from govcrawl.items import PageItem
+from pipelines.store import close_store, store_for
+
+
+class MetadataPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "MetadataPipeline":
+        return cls(crawler)
+
+    def process_item(self, item: PageItem) -> PageItem:
+        a = item.analysis
+        is_new = store_for(self.crawler).save_report(
+            {
+                "url": item.url,
+                "portal": item.portal,
+                "title": a.title or item.listing_title,
+                "report_year": a.report_year,
+                "index_no": a.index_no,
+                "publisher": a.publisher,
+                "written_date": a.written_date,
+                "published_date": a.published_date or item.listing_date,
+                "doc_no": a.doc_no,
+                "sources": dict(a.sources),
+                "original": dict(a.original),
+                "classification_reasons": list(a.classification_reasons),
+                "payload_digest": item.payload_digest,
+                "warc_filename": item.warc_filename,
+                "warc_offset": item.warc_offset,
+            }
+        )
+        self.stats.inc_value("govcrawl/reports_new" if is_new else "govcrawl/reports_seen_again")
+        return item
+
+    def spider_closed(self) -> None:
+        close_store(self.crawler)

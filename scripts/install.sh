@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs everything govcrawl needs on a fresh Debian machine: Debian's Chromium (the browser
+# for JavaScript-built listings; Playwright cannot download its own here) and the Python package
+# with its test extras, into the current Python environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "install: Debian's chromium" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "install: govcrawl and its Python dependencies" >&2
+python3 -m pip install -q --disable-pip-version-check -e ".[test]"

@@ -1,0 +1,7 @@
+"""Web search results for 政府信息公开工作年度报告: a discovery channel where genuine reports and spam copies on any host come in."""
+
+from govcrawl.platforms import SearchResultsSpider
+
+
+class WebSearchSpider(SearchResultsSpider):
+    name = "web_search"

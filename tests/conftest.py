@@ -1,0 +1,43 @@
+"""Shared fixtures: the replica server and one full crawl of it (end-to-end tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_govcrawl(*args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "govcrawl", *args],
+        cwd=cwd or REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def ground_truth():
+    from govcrawl.replica import load_ground_truth
+
+    return load_ground_truth()
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """`govcrawl demo` once, into a scratch folder: the crawl every end-to-end test reads."""
+    work = tmp_path_factory.mktemp("demo")
+    db = f"sqlite:///{work / 'govcrawl.sqlite3'}"
+    result = run_govcrawl("demo", "--db", db, "--warc-dir", str(work / "warc"), cwd=work)
+    exported = run_govcrawl("export", "--db", db, "--format", "jsonl", cwd=work)
+    rows = [json.loads(line) for line in exported.stdout.splitlines() if line.strip()]
+    return {"work": work, "db": db, "warc_dir": work / "warc", "result": result, "rows": rows, "export": exported}

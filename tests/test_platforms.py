@@ -1,0 +1,43 @@
+"""Platform list parsing, on the real samples in tests/fixtures/samples/."""
+
+import json
+from pathlib import Path
+
+from govcrawl.platforms import parse_datastore, parse_query_data, parse_unit_html, _is_attachment
+
+SAMPLES = Path(__file__).parent / "fixtures" / "samples"
+
+
+def test_jcms_dataproxy_sample():
+    entries, params, total = parse_datastore((SAMPLES / "hanweb_dataproxy_zhoushan_kjj.xml").read_text())
+    assert total == 3432
+    assert entries[0] == (
+        "/art/2017/5/24/art_1312722_7744076.html",
+        "舟山市科技局关于对2017年省重点研发计划项目经费使用监督检查的通知",
+        "2017-05-24",
+    )
+    assert len(entries) == 3
+    assert params["columnid"] == "1220132" and params["webid"] == "1934" and params["_path"] == "./dataproxy.jsp"
+
+
+def test_jpaas_column_shell_and_unit_api_samples():
+    html = (SAMPLES / "zj_fzggw_col_main_jpaas_unitbuild.html").read_text()
+    import re
+
+    query = parse_query_data(re.search(r'queryData="(\{[^"]+\})"', html).group(1))
+    assert query["pageId"] == "1229565788" and query["webId"] == "3185"
+    data = json.loads((SAMPLES / "zj_fzggw_jpaas_unit_api.json").read_text())
+    entries, pager = parse_unit_html(data["data"]["html"])
+    assert pager == {"rows": 15, "count": 388, "pageno": 1}
+    assert entries[0][0] == "/col/col1229123351/art/2026/art_937add6719f140bdac86d5b97c525d28.html"
+    assert entries[0][2] == "2026-06-05"
+    assert any(href.startswith("//fzggw.zj.gov.cn/art/") for href, _, _ in entries)
+
+
+def test_attachment_links():
+    assert _is_attachment("http://www.zj.gov.cn/module/download/downfile.jsp?classid=0&filename=2201234.pdf")
+    assert _is_attachment(
+        "http://fzggw.zj.gov.cn/api-gateway/jpaas-web-server/front/document/download?fileUrl=x&fileName=a.wps"
+    )
+    assert _is_attachment("http://x.gov.cn/picture/0/report.PDF")
+    assert not _is_attachment("http://x.gov.cn/art/2021/1/1/art_1_2.html")

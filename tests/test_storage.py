@@ -1,0 +1,25 @@
+from govcrawl.storage import Store, report_row
+
+
+def test_report_upsert_and_drop_tables(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'g.sqlite3'}")
+    values = {"url": "http://a.gov.cn/1", "portal": "a", "title": "T", "report_year": 2020, "publisher": "甲"}
+    assert store.save_report(values) is True
+    assert store.save_report({**values, "publisher": "乙"}) is False
+    [row] = store.reports()
+    assert report_row(row)["publisher"] == "乙" and row.first_seen <= row.last_seen
+    store.save_drop({"url": "http://shop.com/x", "portal": None, "kind": "junk", "reasons": ["non_government_host"]})
+    store.save_drop({"url": "http://shop.com/x", "portal": None, "kind": "junk", "reasons": ["commerce_navigation"]})
+    [drop] = store.drops()
+    assert drop.reasons == ["commerce_navigation"]
+
+
+def test_bad_database_url_is_a_clear_error(tmp_path):
+    import pytest
+
+    from govcrawl.storage import StorageError
+
+    with pytest.raises(StorageError, match="cannot use database URL"):
+        Store("nosuchdb://x")
+    with pytest.raises(StorageError, match="cannot open database"):
+        Store(f"sqlite:///{tmp_path}/missing/dir/x.sqlite3")
