@@ -63,7 +63,8 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
     from scrapy.spiderloader import SpiderLoader
 
     loader = SpiderLoader.from_settings(settings)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawlers = {}
     for slug in slugs:
         crawler = process.create_crawler(loader.load(slug))
@@ -197,7 +198,8 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
     reasons: Counter = Counter()
     for d in drops:
         for reason in d.reasons or [d.kind]:
-            reasons[(d.kind, reason.split(":")[0])] += 1
+            # junk reasons are named signals ("name: evidence"); non-report reasons are short already
+            reasons[(d.kind, reason.split(":")[0] if d.kind == "junk" else reason)] += 1
     out.append(_table(["kind", "reason", "pages"], [[k, r, n] for (k, r), n in sorted(reasons.items())]))
     files = sorted(Path(warc_dir).glob("*.warc.gz*")) if Path(warc_dir).is_dir() else []
     out.append(f"\nWARC files in {warc_dir}: {len(files)}, {sum(f.stat().st_size for f in files):,} bytes")
@@ -313,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # `govcrawl export ... | head`
+        sys.stderr.close()
+        return 0
     except CliError as exc:
         print(f"govcrawl {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ Two tables, one row per URL each:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -85,7 +86,8 @@ class StorageError(Exception):
 
 def make_engine(url: str) -> Engine:
     try:
-        engine = create_engine(url)
+        # JSON columns keep Chinese readable in the database itself.
+        engine = create_engine(url, json_serializer=lambda obj: json.dumps(obj, ensure_ascii=False))
     except (ArgumentError, ImportError, ValueError) as exc:
         raise StorageError(f"cannot use database URL {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
