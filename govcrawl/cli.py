@@ -14,8 +14,7 @@ from typing import Any
 DEFAULT_DB = "sqlite:///govcrawl.sqlite3"
 
 
-class CliError(Exception):
-    """A problem the user can fix: printed as one line, exit status 2."""
+from govcrawl.errors import CliError
 
 
 # --- crawling ---------------------------------------------------------------------------
