@@ -31,6 +31,11 @@ def _settings(args: argparse.Namespace) -> Any:
         settings.set("GOVCRAWL_DB_URL", args.db, priority="cmdline")
     if getattr(args, "warc_dir", None):
         settings.set("GOVCRAWL_WARC_DIR", args.warc_dir, priority="cmdline")
+    if getattr(args, "portals", None):
+        settings.set("GOVCRAWL_PORTALS", os.pathsep.join(args.portals), priority="cmdline")
+    if getattr(args, "year", None) is not None:
+        settings.set("GOVCRAWL_YEAR_FROM", str(args.year), priority="cmdline")
+        settings.set("GOVCRAWL_YEAR_TO", str(args.to if args.to is not None else args.year), priority="cmdline")
     if getattr(args, "log_level", None):
         settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     from pipelines.warc_capture import new_crawl_id
@@ -48,6 +53,17 @@ def _check_db(url: str) -> None:
         raise CliError(str(exc)) from exc
 
 
+def _check_years(first: int, last: int | None) -> None:
+    import datetime as dt
+
+    this_year = dt.date.today().year
+    for year in (first, last):
+        if year is not None and not 2007 <= year <= this_year:
+            raise CliError(f"year {year}: reports exist from 2008 (the first 条例 year) to last year ({this_year - 1})")
+    if last is not None and last < first:
+        raise CliError(f"--to {last} is before --year {first}")
+
+
 def _check_proxy(proxy: str) -> None:
     from urllib.parse import urlsplit
 
@@ -59,9 +75,9 @@ def _check_proxy(proxy: str) -> None:
 def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
     """Crawl the given portals in one process; returns one health record per portal."""
     from scrapy.crawler import CrawlerProcess
-    from scrapy.spiderloader import SpiderLoader
+    from scrapy.spiderloader import get_spider_loader
 
-    loader = SpiderLoader.from_settings(settings)
+    loader = get_spider_loader(settings)
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = {}
@@ -70,7 +86,20 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
         crawlers[slug] = crawler
         process.crawl(crawler)
     process.start()
-    return [portal_health(slug, crawler.stats.get_stats()) for slug, crawler in crawlers.items()]
+    health = []
+    for slug, crawler in crawlers.items():
+        stats = crawler.stats.get_stats()
+        health.append({**portal_health(slug, stats), "stats": {k: _plain(v) for k, v in stats.items()}})
+    return health
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
+
+
+def _write_stats(path: str | None, health: list[dict[str, Any]]) -> None:
+    if path:
+        Path(path).write_text(json.dumps({"portals": health}, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def portal_health(slug: str, stats: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +121,8 @@ def portal_health(slug: str, stats: dict[str, Any]) -> dict[str, Any]:
     if stats.get("govcrawl/bad_unit_api"):
         problems.append("JPaaS unit API answers not understood")
     if responses and stats.get("item_scraped_count", 0) == 0 and not any(
-        k.startswith("govcrawl/dropped/") for k in stats
+        k.startswith("govcrawl/dropped/") or k in ("govcrawl/entries_outside_years", "govcrawl/reports_outside_years")
+        for k in stats
     ):
         problems.append("no candidate page found")
     return {
@@ -100,16 +130,18 @@ def portal_health(slug: str, stats: dict[str, Any]) -> dict[str, Any]:
         "ok": not problems,
         "problems": problems,
         "responses": responses,
+        "list_pages": stats.get("govcrawl/list_pages", 0),
         "reports": stats.get("item_scraped_count", 0),
         "dropped": sum(v for k, v in stats.items() if k.startswith("govcrawl/dropped/")),
         "errors": stats.get("log_count/ERROR", 0),
     }
 
 
-def _select_portals(requested: list[str] | None) -> list[str]:
+def _select_portals(requested: list[str] | None, settings: Any) -> list[str]:
+    """The slugs to crawl: every portal and channel of the registry files in force, or those asked for."""
     from govcrawl.registry import default_registry
 
-    known = list(default_registry())
+    known = list(default_registry(settings.get("GOVCRAWL_PORTALS") or None).all())
     if not requested:
         return known
     unknown = [slug for slug in requested if slug not in known]
@@ -128,12 +160,15 @@ def _print_health(health: list[dict[str, Any]]) -> bool:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    slugs = _select_portals(args.portal)
     if args.proxy:
         _check_proxy(args.proxy)
+    if getattr(args, "year", None) is not None:
+        _check_years(args.year, args.to)
     settings = _settings(args)
+    slugs = _select_portals(args.portal, settings)
     _check_db(settings.get("GOVCRAWL_DB_URL"))
     health = run_crawl(slugs, settings)
+    _write_stats(args.stats_json, health)
     print(summary(settings.get("GOVCRAWL_DB_URL"), settings.get("GOVCRAWL_WARC_DIR"), health))
     return 0 if _print_health(health) else 1
 
@@ -146,7 +181,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with ReplicaServer(port=0) as replica:
         settings.set("GOVCRAWL_PROXY", replica.proxy_url, priority="cmdline")
         print(f"Replica of the portals serving on {replica.proxy_url}; crawling every portal through it ...")
-        health = run_crawl(_select_portals(None), settings)
+        health = run_crawl(_select_portals(None, settings), settings)
     print(summary(settings.get("GOVCRAWL_DB_URL"), settings.get("GOVCRAWL_WARC_DIR"), health))
     return 0 if _print_health(health) else 1
 
@@ -186,9 +221,17 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
         out.append("\nCrawl health")
         out.append(
             _table(
-                ["portal", "status", "responses", "reports", "dropped", "errors"],
+                ["portal", "status", "responses", "list pages", "reports", "dropped", "errors"],
                 [
-                    [h["portal"], "ok" if h["ok"] else "FAILED", h["responses"], h["reports"], h["dropped"], h["errors"]]
+                    [
+                        h["portal"],
+                        "ok" if h["ok"] else "FAILED",
+                        h["responses"],
+                        h["list_pages"],
+                        h["reports"],
+                        h["dropped"],
+                        h["errors"],
+                    ]
                     for h in health
                 ],
             )
@@ -286,10 +329,21 @@ def build_parser() -> argparse.ArgumentParser:
     storage_options(p)
     p.set_defaults(func=cmd_demo, log_level="WARNING")
 
+    def crawl_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--portals", action="append", metavar="FILE", help="registry file (repeatable; default: the shipped one)")
+        p.add_argument("--portal", action="append", metavar="SLUG", help="crawl only this portal (repeatable)")
+        p.add_argument("--proxy", help="HTTP proxy for every request, e.g. the replica: http://127.0.0.1:8080")
+        p.add_argument("--stats-json", metavar="FILE", help="write each portal's health and crawl stats as JSON")
+        storage_options(p)
+
     p = sub.add_parser("crawl", help="crawl registry portals into WARC + SQL")
-    p.add_argument("--portal", action="append", metavar="SLUG", help="crawl only this portal (repeatable)")
-    p.add_argument("--proxy", help="HTTP proxy for every request, e.g. the replica: http://127.0.0.1:8080")
-    storage_options(p)
+    crawl_options(p)
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("backfill", help="crawl only what the reports of some years need (idempotent)")
+    p.add_argument("--year", type=int, required=True, help="first report year")
+    p.add_argument("--to", type=int, help="last report year (default: --year)")
+    crawl_options(p)
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("export", help="write one row per report as JSON lines or CSV")

@@ -4,8 +4,9 @@
 - ``JcmsSpider``: Hanweb jcms columns, first page embedded as ``<datastore>`` XML, further pages
   through POST ``dataproxy.jsp`` (either path variant).
 - ``JpaasSpider``: JPaaS column shells filled from the ``/front/page/build/unit`` JSON API.
-- ``ScriptListSpider``: a listing built by JavaScript after load: rendered in headless Chromium
-  (scrapy-playwright) -- the only place the browser is used.
+- ``GenericSpider``: portals off the platforms: link following towards report titles, bounded depth;
+  a listing built by JavaScript is rendered in headless Chromium (scrapy-playwright), the only
+  place the browser is used.
 - ``SearchResultsSpider``: a web search results page, a discovery channel where genuine reports and
   spam copies on any host come in.
 
@@ -28,7 +29,10 @@ from scrapy.http import Response
 
 from govcrawl import signals as govcrawl_signals
 from govcrawl.items import PageItem
-from govcrawl.registry import Portal, default_registry, portal_for_host
+from govcrawl.classify import title_verdict
+from govcrawl.extract import year_from_title
+from govcrawl.registry import Portal, default_registry
+from govcrawl.text import to_simplified
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd", ".xls", ".xlsx", ".zip", ".rar")
 ARTICLE_PATH = re.compile(r"/art/\d{4}/")
@@ -48,22 +52,63 @@ def _is_attachment(url: str) -> bool:
     return "download" in path and name.endswith(ATTACHMENT_EXTENSIONS)
 
 
+# Navigation text that leads from a 政府信息公开 home to the annual-report column.
+REPORT_NAV_TEXT = re.compile(r"(政府信息公开|政务公开|信息公开)?(工作)?(年度报告|年报)")
+MAX_DISCOVERY_HOPS = 3
+
+
 class PortalSpider(scrapy.Spider):
-    """A spider for one registry portal; subclasses set ``name`` to the portal's slug."""
+    """A spider for one registry portal; ``govcrawl.spiderloader`` binds ``portal`` and ``name`` (the slug)."""
 
     portal: Portal
 
     def __init__(self, *args: Any, portal: Portal | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.portal = portal or default_registry()[self.name]
+        if portal is not None:
+            self.portal = portal
         self.allowed_domains = list(self.portal.hosts)
+        self.pages_seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PortalSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.year_range = _year_range(settings.get("GOVCRAWL_YEAR_FROM"), settings.get("GOVCRAWL_YEAR_TO"))
+        spider.max_list_pages = settings.getint("GOVCRAWL_MAX_LIST_PAGES", 500)
+        return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.portal.start_urls:
             yield self.listing_request(url)
 
-    def listing_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse)
+    def listing_request(self, url: str, hops: int = 0) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse, cb_kwargs={"hops": hops})
+
+    def parse(self, response: Response, hops: int = 0) -> Iterator[Any]:
+        """A start page: the annual-report column itself, or a page whose navigation leads to it."""
+        if self.is_listing(response):
+            yield from self.parse_listing(response)
+        else:
+            yield from self.discover(response, hops)
+
+    def is_listing(self, response: Response) -> bool:
+        raise NotImplementedError
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def discover(self, response: Response, hops: int) -> Iterator[Any]:
+        """Follow the 政府信息公开年报 / 年度报告 navigation towards the annual-report column."""
+        found = nav_links(response)
+        if not found:
+            self.fail_empty(response, "start page (neither a report list nor a link to one)")
+            return
+        if hops >= MAX_DISCOVERY_HOPS:
+            self.fail_empty(response, f"navigation ({MAX_DISCOVERY_HOPS} hops without reaching a list)")
+            return
+        for url in found:
+            self.logger.info("%s: following navigation to %s", response.url, url)
+            yield self.listing_request(url, hops + 1)
 
     # --- listings -------------------------------------------------------------
     def follow_entries(
@@ -74,12 +119,43 @@ class PortalSpider(scrapy.Spider):
             url = response.urljoin(href)
             if url.startswith("//"):
                 url = "http:" + url
+            if not self.wanted(title, date):
+                self.crawler.stats.inc_value("govcrawl/entries_outside_years")
+                continue
             yield scrapy.Request(
                 url,
                 callback=self.parse_article,
                 cb_kwargs={"listing_title": title, "listing_date": date},
                 headers={"Referer": response.url},
             )
+
+    def wanted(self, title: str | None, date: str | None) -> bool:
+        """In a backfill, only entries that may be reports of the years asked for."""
+        if self.year_range is None:
+            return True
+        first, last = self.year_range
+        year = year_from_title(to_simplified(title)) if title else None
+        if year is not None:
+            return first <= year <= last
+        # No year in the title: reports of year Y appear from its last weeks to the end of Y+1 (late ones later).
+        return not date or f"{first}-12-01" <= date[:10] <= f"{last + 2}-12-31"
+
+    def past_years(self, entries: list[tuple[str, str | None, str | None]]) -> bool:
+        """True when a (newest-first) list page is entirely older than the backfill's years: stop paging."""
+        if self.year_range is None:
+            return False
+        dates = [d[:10] for _, _, d in entries if d]
+        return bool(dates) and max(dates) < f"{self.year_range[0]}-12-01"
+
+    def count_list_page(self, response: Response) -> bool:
+        """Counts list pages; False once the bound on list pages (a pagination trap) is reached."""
+        self.crawler.stats.inc_value("govcrawl/list_pages")
+        pages = self.crawler.stats.get_value("govcrawl/list_pages")
+        if pages > self.max_list_pages:
+            self.crawler.stats.inc_value("govcrawl/list_page_limit")
+            self.logger.error("%s: more than %d list pages; stopping (pagination trap?)", response.url, self.max_list_pages)
+            return False
+        return True
 
     def fail_empty(self, response: Response, what: str) -> None:
         self.crawler.stats.inc_value("govcrawl/empty_listing")
@@ -95,9 +171,16 @@ class PortalSpider(scrapy.Spider):
                 url = response.urljoin(href.strip())
                 if _is_attachment(url):
                     attachments.append(url)
-        for url in dict.fromkeys(attachments):
-            # Archived by the WARC capture; no item of their own yet (text extraction comes later).
-            yield scrapy.Request(url, callback=self.parse_attachment, headers={"Referer": response.url})
+        attachments = list(dict.fromkeys(attachments))
+        for url in attachments:
+            # Archived by the WARC capture; attachments may live on another host than the portal.
+            yield scrapy.Request(
+                url,
+                callback=self.parse_attachment,
+                headers={"Referer": response.url},
+                meta={"allow_offsite": True},
+            )
+        referer = response.request.headers.get("Referer") if response.request else None
         yield PageItem(
             url=response.url,
             portal=self.portal_slug_for(response.url),
@@ -107,10 +190,8 @@ class PortalSpider(scrapy.Spider):
             found_via=self.name,
             listing_title=listing_title,
             listing_date=listing_date,
-            referer=(response.request.headers.get("Referer") or b"").decode("latin-1") or None
-            if response.request
-            else None,
-            attachments=list(dict.fromkeys(attachments)),
+            referer=referer.decode("latin-1") if referer else None,
+            attachments=attachments,
             **_warc_fields(response),
         )
 
@@ -119,6 +200,32 @@ class PortalSpider(scrapy.Spider):
 
     def portal_slug_for(self, url: str) -> str | None:
         return self.portal.slug
+
+
+def _year_range(first: Any, last: Any) -> tuple[int, int] | None:
+    if first in (None, ""):
+        return None
+    first = int(first)
+    return first, int(last) if last not in (None, "") else first
+
+
+def nav_links(response: Response) -> list[str]:
+    """Links whose text names the annual reports (政府信息公开年报, 年度报告 ...), best first."""
+    if not hasattr(response, "css"):
+        return []
+    found = []
+    for link in response.css("a[href]"):
+        text = re.sub(r"\s+", "", " ".join(link.css("::text").getall()) or link.attrib.get("title", ""))
+        text = to_simplified(text)
+        if not text or len(text) > 20 or not REPORT_NAV_TEXT.search(text):
+            continue
+        if title_verdict(text)[0] == "report" and re.search(r"\d{4}|[〇零一二三四五六七八九]{4}", text):
+            continue  # a report itself, not the column
+        href = link.attrib["href"].strip()
+        if href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        found.append(response.urljoin(href))
+    return list(dict.fromkeys(found))[:3]
 
 
 def _warc_fields(response: Response) -> dict[str, Any]:
@@ -166,15 +273,17 @@ def parse_datastore(xml: str) -> tuple[list[tuple[str, str | None, str | None]],
 
 
 class JcmsSpider(PortalSpider):
-    """Hanweb jcms: ``/col/colN/index.html`` + ``/module/jpage/dataproxy.jsp`` paging."""
+    """Hanweb jcms: ``/col/colN/index.html`` + ``/module/jpage/dataproxy.jsp`` paging, one page at a time."""
 
     PROXY_PATHS = ("/module/jpage/dataproxy.jsp", "/module/web/jpage/dataproxy.jsp")
 
-    def parse(self, response: Response) -> Iterator[Any]:
-        xml = response.xpath('//script[@type="text/xml"]/text()').get()
-        if not xml:
-            self.fail_empty(response, "jcms column page (no <datastore>)")
+    def is_listing(self, response: Response) -> bool:
+        return bool(response.xpath('//script[@type="text/xml"]/text()').re_first(r"<datastore"))
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        if not self.count_list_page(response):
             return
+        xml = response.xpath('//script[@type="text/xml"]/text()').get()
         entries, params, total = parse_datastore(xml)
         if not entries:
             self.fail_empty(response, "jcms datastore")
@@ -196,49 +305,55 @@ class JcmsSpider(PortalSpider):
             "webname": params.get("webname", ""),
             "permissiontype": params.get("permissiontype", "0"),
         }
-        first_page = {href for href, _, _ in entries}
-        for start in range(len(entries) + 1, total + 1, per_page):
-            yield self.dataproxy_request(response, proxy_path, form, start, per_page, first_page)
+        paging = {
+            "path": proxy_path,
+            "form": form,
+            "per_page": per_page,
+            "total": total,
+            "first_page": {href for href, _, _ in entries},
+        }
+        if len(entries) < total and not self.past_years(entries):
+            yield self.dataproxy_request(response, paging, len(entries) + 1)
 
-    def dataproxy_request(
-        self, response: Response, path: str, form: dict[str, str], start: int, per_page: int, first_page: set[str]
-    ) -> scrapy.FormRequest:
-        query = urlencode({"startrecord": start, "endrecord": start + per_page - 1, "perpage": per_page})
+    def dataproxy_request(self, response: Response, paging: dict[str, Any], start: int) -> scrapy.FormRequest:
+        end = min(start + paging["per_page"] - 1, paging["total"])
+        query = urlencode({"startrecord": start, "endrecord": end, "perpage": paging["per_page"]})
         return scrapy.FormRequest(
-            urljoin(response.url, f"{path}?{query}"),
-            formdata=form,
+            urljoin(response.url, f"{paging['path']}?{query}"),
+            formdata=paging["form"],
             callback=self.parse_dataproxy,
             errback=self.dataproxy_failed,
-            cb_kwargs={"form": form, "start": start, "per_page": per_page, "first_page": first_page},
-            meta={"column_url": response.url, "handle_httpstatus_list": [404]},
-            headers={"Referer": response.url},
+            cb_kwargs={"paging": paging, "start": start},
+            meta={"handle_httpstatus_list": [404], "column_url": response.meta.get("column_url", response.url)},
+            headers={"Referer": response.meta.get("column_url", response.url)},
         )
 
-    def parse_dataproxy(
-        self, response: Response, form: dict[str, str], start: int, per_page: int, first_page: set[str]
-    ) -> Iterator[Any]:
+    def parse_dataproxy(self, response: Response, paging: dict[str, Any], start: int) -> Iterator[Any]:
         if response.status == 404:
             # Some sites answer only at the other path variant.
-            path = urlsplit(response.url).path
-            others = [p for p in self.PROXY_PATHS if p != path]
-            if others and not response.meta.get("tried_variant"):
-                request = self.dataproxy_request(response, others[0], form, start, per_page, first_page)
-                request.meta["tried_variant"] = True
-                yield request
+            others = [p for p in self.PROXY_PATHS if p != urlsplit(response.url).path]
+            if others and not paging.get("tried_variant"):
+                paging = {**paging, "path": others[0], "tried_variant": True}
+                yield self.dataproxy_request(response, paging, start)
             else:
                 self.logger.error("%s: dataproxy not found at any path variant", response.url)
                 self.crawler.stats.inc_value("govcrawl/dataproxy_missing")
+            return
+        if not self.count_list_page(response):
             return
         entries, _, _ = parse_datastore(response.text)
         if not entries:
             self.fail_empty(response, "jcms dataproxy page")
             return
-        if {href for href, _, _ in entries} <= first_page:
+        if {href for href, _, _ in entries} <= paging["first_page"]:
             # Old jcms sites answer page 1 whatever page is asked for: stop paging this column.
-            self.logger.warning("%s: dataproxy returned page 1 again; site does not page", response.url)
+            self.logger.warning("%s: dataproxy returned page 1 again; the site does not page", response.url)
             self.crawler.stats.inc_value("govcrawl/dataproxy_repeats_first_page")
             return
         yield from self.follow_entries(response, entries)
+        following = start + paging["per_page"]
+        if following <= paging["total"] and not self.past_years(entries):
+            yield self.dataproxy_request(response, paging, following)
 
     def dataproxy_failed(self, failure: Any) -> None:
         self.crawler.stats.inc_value("govcrawl/dataproxy_failed")
@@ -279,32 +394,37 @@ def parse_unit_html(html: str) -> tuple[list[tuple[str, str | None, str | None]]
 class JpaasSpider(PortalSpider):
     """JPaaS: an empty column shell whose list comes from the unit API (``paramJson`` pageNo paging)."""
 
-    def parse(self, response: Response) -> Iterator[Any]:
-        m_url = re.search(r'url="(/api-gateway/[^"]+/front/page/build/unit)"', response.text)
-        m_query = re.search(r'queryData="(\{[^"]+\})"', response.text)
-        if not (m_url and m_query):
-            self.fail_empty(response, "JPaaS column shell (no unitbuild url/queryData)")
-            return
-        query = parse_query_data(m_query.group(1))
+    UNIT_URL = re.compile(r'url="(/api-gateway/[^"]+/front/page/build/unit)"')
+    QUERY_DATA = re.compile(r'queryData="(\{[^"]+\})"')
+
+    def is_listing(self, response: Response) -> bool:
+        return bool(self.UNIT_URL.search(response.text) and self.QUERY_DATA.search(response.text))
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        path = self.UNIT_URL.search(response.text).group(1)
+        query = parse_query_data(self.QUERY_DATA.search(response.text).group(1))
         page_size = int(self.portal.options.get("page_size", 15))
-        yield self.unit_request(response, m_url.group(1), query, 1, page_size)
+        yield self.unit_request(response, path, query, 1, page_size)
 
     def unit_request(
         self, response: Response, path: str, query: dict[str, str], page_no: int, page_size: int
     ) -> scrapy.Request:
         params = dict(query)
         params["paramJson"] = json.dumps({"pageNo": page_no, "pageSize": page_size}, separators=(",", ":"))
+        column_url = response.meta.get("column_url", response.url)
         return scrapy.Request(
             urljoin(response.url, path) + "?" + urlencode(params),
             callback=self.parse_unit,
             cb_kwargs={"path": path, "query": query, "page_no": page_no, "page_size": page_size},
-            headers={"Referer": response.url, "Accept": "application/json, text/plain, */*"},
-            meta={"column_url": response.meta.get("column_url", response.url)},
+            headers={"Referer": column_url, "Accept": "application/json, text/plain, */*"},
+            meta={"column_url": column_url},
         )
 
     def parse_unit(
         self, response: Response, path: str, query: dict[str, str], page_no: int, page_size: int
     ) -> Iterator[Any]:
+        if not self.count_list_page(response):
+            return
         try:
             data = json.loads(response.text)
             html = data["data"]["html"]
@@ -318,18 +438,35 @@ class JpaasSpider(PortalSpider):
                 self.fail_empty(response, "JPaaS unit API")
             return
         yield from self.follow_entries(response, entries)
-        if page_no == 1:
-            rows = pager.get("rows") or len(entries)
-            count = pager.get("count") or len(entries)
-            for number in range(2, math.ceil(count / rows) + 1):
-                yield self.unit_request(response, path, query, number, rows)
+        rows = pager.get("rows") or len(entries)
+        count = pager.get("count") or len(entries)
+        if page_no < math.ceil(count / rows) and not self.past_years(entries):
+            # The server may cap pageSize: page by what it actually used.
+            yield self.unit_request(response, path, query, page_no + 1, rows)
 
 
-# --- JavaScript-built listings (the browser) -------------------------------------------------
+# --- portals off the platforms, and JavaScript-built listings (the browser) ---------------------
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
-class ScriptListSpider(PortalSpider):
-    """A listing that only JavaScript fills: rendered by Debian's Chromium through scrapy-playwright."""
+class GenericSpider(PortalSpider):
+    """Any portal: in-scope link following towards report titles, depth-bounded.
+
+    With ``list_selector`` the (rendered) list page's entries are all followed (the junk filter judges
+    them); without it, links whose text is a report title are articles and navigation links
+    (年报 / 年度报告 / 信息公开 / 下一页) are followed up to ``max_depth``. The browser renders the start
+    page only when the registry says ``needs_browser`` or when a plain fetch finds no links but the page
+    builds its list by script.
+    """
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -339,27 +476,25 @@ class ScriptListSpider(PortalSpider):
         launch: dict[str, Any] = {
             "executable_path": settings.get("GOVCRAWL_CHROMIUM"),
             "headless": True,
-            "args": [
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+            "args": BROWSER_ARGS,
         }
         if settings.get("GOVCRAWL_PROXY"):
             launch["proxy"] = {"server": settings.get("GOVCRAWL_PROXY")}
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
 
-    def listing_request(self, url: str) -> scrapy.Request:
+    def listing_request(self, url: str, hops: int = 0, browser: bool | None = None) -> scrapy.Request:
+        if browser is None:
+            browser = bool(self.portal.options.get("needs_browser"))
+        if not browser:
+            return scrapy.Request(url, callback=self.parse, cb_kwargs={"hops": hops})
         from scrapy_playwright.page import PageMethod
 
-        selector = self.portal.options.get("list_selector", "ul li a")
+        selector = self.portal.options.get("list_selector", "a[href]")
         return scrapy.Request(
             url,
             callback=self.parse,
+            cb_kwargs={"hops": hops},
+            dont_filter=True,
             meta={
                 "playwright": True,
                 "playwright_page_methods": [PageMethod("wait_for_selector", selector, timeout=15_000)],
@@ -367,20 +502,43 @@ class ScriptListSpider(PortalSpider):
             },
         )
 
-    def parse(self, response: Response) -> Iterator[Any]:
-        selector = self.portal.options.get("list_selector", "ul li a")
-        entries = []
-        for link in response.css(selector):
-            href = link.attrib.get("href")
-            if href:
-                title = link.attrib.get("title") or " ".join(link.css("::text").getall()).strip() or None
-                date = link.xpath("following-sibling::span[1]/text()").get()
-                entries.append((href, title, date))
-        if not entries:
-            self.fail_empty(response, f"rendered list {selector!r}")
+    def parse(self, response: Response, hops: int = 0) -> Iterator[Any]:
+        entries = self.list_entries(response)
+        if entries:
+            if self.count_list_page(response):
+                yield from self.follow_entries(response, entries)
             return
-        # Article pages are plain HTML: fetched without the browser.
-        yield from self.follow_entries(response, entries)
+        if not response.meta.get("playwright") and _script_built(response):
+            self.logger.info("%s: no links without JavaScript; rendering it in the browser", response.url)
+            self.crawler.stats.inc_value("govcrawl/browser_detected")
+            yield self.listing_request(response.url, hops, browser=True)
+            return
+        if self.portal.options.get("list_selector"):
+            self.fail_empty(response, f"list {self.portal.options['list_selector']!r}")
+            return
+        max_depth = int(self.portal.options.get("max_depth", MAX_DISCOVERY_HOPS))
+        found = nav_links(response) + _next_page_links(response)
+        if hops < max_depth:
+            for url in dict.fromkeys(found):
+                yield self.listing_request(url, hops + 1)
+        if hops == 0 and not found:
+            self.fail_empty(response, "start page (no report links, no navigation to them)")
+
+    def list_entries(self, response: Response) -> list[tuple[str, str | None, str | None]]:
+        if not hasattr(response, "css"):
+            return []
+        selector = self.portal.options.get("list_selector")
+        entries = []
+        for link in response.css(selector or "a[href]"):
+            href = link.attrib.get("href", "").strip()
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            title = link.attrib.get("title") or " ".join(link.css("::text").getall()).strip() or None
+            if not selector and title_verdict(to_simplified(title or ""))[0] != "report":
+                continue
+            date = link.xpath("following-sibling::span[1]/text()").get()
+            entries.append((href, title, date.strip() if date else None))
+        return entries
 
     async def archive_browser_response(self, response: Any) -> None:
         """Playwright ``response`` event: hand what the browser received to the WARC capture."""
@@ -407,6 +565,22 @@ class ScriptListSpider(PortalSpider):
         )
 
 
+def _script_built(response: Response) -> bool:
+    """A page with (almost) no links of its own but inline script that builds the DOM."""
+    if not hasattr(response, "xpath"):
+        return False
+    script = " ".join(response.xpath("//script[not(@src)]/text()").getall())
+    builds = re.search(r"innerHTML|appendChild|insertAdjacentHTML|document\.write|createElement", script)
+    return bool(builds) and len(script) > 200
+
+
+def _next_page_links(response: Response) -> list[str]:
+    if not hasattr(response, "xpath"):
+        return []
+    hrefs = response.xpath('//a[contains(., "下一页") or contains(., "下页") or contains(., "下一頁")]/@href').getall()
+    return [response.urljoin(h) for h in hrefs if h and not h.startswith(("javascript:", "#"))]
+
+
 # --- web search results (discovery channel) -----------------------------------------------------
 
 
@@ -417,13 +591,16 @@ class SearchResultsSpider(PortalSpider):
         super().__init__(*args, **kwargs)
         self.allowed_domains = []  # results live on any host
 
-    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
+    def parse(self, response: Response, hops: int = 0, page: int = 1) -> Iterator[Any]:
         links = response.css("div.result h3 a, div.c-container h3 a")
         if not links:
             self.fail_empty(response, "search results page")
             return
+        self.count_list_page(response)
         for link in links:
             title = " ".join(link.css("::text").getall()).strip() or None
+            if not self.wanted(title, None):
+                continue
             yield response.follow(
                 link.attrib["href"],
                 callback=self.parse_article,
@@ -435,5 +612,6 @@ class SearchResultsSpider(PortalSpider):
             yield response.follow(next_href, callback=self.parse, cb_kwargs={"page": page + 1})
 
     def portal_slug_for(self, url: str) -> str | None:
-        portal = portal_for_host(urlsplit(url).hostname)
+        registry = default_registry(self.crawler.settings.get("GOVCRAWL_PORTALS") or None)
+        portal = registry.portal_for_host(urlsplit(url).hostname)
         return portal.slug if portal else None

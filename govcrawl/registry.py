@@ -1,21 +1,37 @@
 """The portal registry: which portals exist, where their lists start, which platform they run.
 
-Portals are data (``govcrawl/portals.toml``); a spider module per slug binds one to its platform's
-spider class. Invalid entries fail fast with the file, the entry and the key.
+Portals are data: ``govcrawl/portals.toml`` by default, or the user's own files (``--portals FILE``,
+repeatable; ``GOVCRAWL_PORTALS`` holds them, separated by ``os.pathsep``, for ``scrapy crawl``). A
+portal on a known platform needs no code: ``govcrawl.spiderloader`` makes its spider from the entry.
+Invalid entries fail fast with the file, the entry and the key.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_REGISTRY = Path(__file__).with_name("portals.toml")
-LEVELS = ("province", "city", "county", "department", "search")
-REQUIRED = ("slug", "name", "level", "region", "platform", "start_urls")
+LEVELS = ("province", "city", "county", "department")
+PLATFORMS = ("jcms", "jpaas", "generic")  # or the name of a custom spider in spiders/
+PORTAL_KEYS = ("slug", "name", "level", "region", "platform", "start_urls")
+CHANNEL_KEYS = ("slug", "name", "spider", "start_urls")
+OPTIONAL_KEYS = {
+    "parent": str,
+    "encoding": str,
+    "needs_browser": bool,
+    "list_selector": str,
+    "page_size": int,
+    "extra_hosts": list,
+    "empty_ok": bool,
+    "max_result_pages": int,
+    "max_depth": int,
+}
 
 
 class RegistryError(ValueError):
@@ -24,6 +40,8 @@ class RegistryError(ValueError):
 
 @dataclass(frozen=True)
 class Portal:
+    """A site that publishes reports (or a discovery channel, ``is_channel``)."""
+
     slug: str
     name: str
     level: str
@@ -31,21 +49,46 @@ class Portal:
     platform: str
     start_urls: tuple[str, ...]
     options: dict[str, Any] = field(default_factory=dict, compare=False)
+    source: str = field(default="", compare=False)
+    is_channel: bool = False
 
     @property
     def hosts(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(urlsplit(u).hostname or "" for u in self.start_urls))
+        hosts = [urlsplit(u).hostname or "" for u in self.start_urls]
+        return tuple(dict.fromkeys(hosts + list(self.options.get("extra_hosts", []))))
 
 
-def _check(entry: dict[str, Any], where: str) -> Portal:
-    for key in REQUIRED:
+@dataclass
+class Registry:
+    portals: dict[str, Portal]
+    channels: dict[str, Portal]
+    files: tuple[str, ...]
+
+    def all(self) -> dict[str, Portal]:
+        return {**self.portals, **self.channels}
+
+    def portal_for_host(self, host: str | None) -> Portal | None:
+        """The portal serving ``host`` (None for hosts no portal names)."""
+        for portal in self.portals.values():
+            if host and host in portal.hosts:
+                return portal
+        return None
+
+
+def _check(entry: dict[str, Any], where: str, channel: bool) -> Portal:
+    required = CHANNEL_KEYS if channel else PORTAL_KEYS
+    if not isinstance(entry, dict):
+        raise RegistryError(f"{where}: not a table of keys")
+    for key in required:
         if key not in entry:
             raise RegistryError(f"{where}: missing required key {key!r}")
-    for key in ("slug", "name", "region", "platform"):
-        if not isinstance(entry[key], str) or not entry[key].strip():
+    for key in required:
+        if key != "start_urls" and (not isinstance(entry[key], str) or not entry[key].strip()):
             raise RegistryError(f"{where}: key {key!r} must be a non-empty string")
-    if entry["level"] not in LEVELS:
+    if not channel and entry["level"] not in LEVELS:
         raise RegistryError(f"{where}: key 'level' is {entry['level']!r}, expected one of {', '.join(LEVELS)}")
+    if not entry["slug"].replace("_", "").isalnum() or not entry["slug"].isascii():
+        raise RegistryError(f"{where}: key 'slug' is {entry['slug']!r}, expected ASCII letters, digits and _")
     urls = entry["start_urls"]
     if isinstance(urls, str):
         urls = [urls]
@@ -55,49 +98,74 @@ def _check(entry: dict[str, Any], where: str) -> Portal:
         parts = urlsplit(str(url))
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise RegistryError(f"{where}: key 'start_urls' has {url!r}, not an http(s) URL")
-    options = {k: v for k, v in entry.items() if k not in REQUIRED}
+    options = {k: v for k, v in entry.items() if k not in required}
+    for key, value in options.items():
+        expected = OPTIONAL_KEYS.get(key)
+        if expected is None:
+            known = ", ".join(sorted(OPTIONAL_KEYS))
+            raise RegistryError(f"{where}: unknown key {key!r} (optional keys: {known})")
+        if not isinstance(value, expected):
+            raise RegistryError(f"{where}: key {key!r} must be a {expected.__name__}")
     return Portal(
         slug=entry["slug"],
         name=entry["name"],
-        level=entry["level"],
-        region=entry["region"],
-        platform=entry["platform"],
+        level="channel" if channel else entry["level"],
+        region=entry.get("region", ""),
+        platform=entry["spider"] if channel else entry["platform"],
         start_urls=tuple(urls),
         options=options,
+        is_channel=channel,
+        source=where,
     )
 
 
-def load_registry(path: str | Path = DEFAULT_REGISTRY) -> dict[str, Portal]:
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RegistryError(f"{path}: no such registry file") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RegistryError(f"{path}: not a valid TOML file: {exc}") from exc
-    entries = data.get("portal")
-    if not isinstance(entries, list) or not entries:
-        raise RegistryError(f"{path}: no [[portal]] entries")
+def load_registry(paths: str | Path | Iterable[str | Path] = DEFAULT_REGISTRY) -> Registry:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
     portals: dict[str, Portal] = {}
-    for index, entry in enumerate(entries, start=1):
-        where = f"{path}: [[portal]] #{index}" + (f" ({entry.get('slug')})" if entry.get("slug") else "")
-        portal = _check(entry, where)
-        if portal.slug in portals:
-            raise RegistryError(f"{where}: duplicate slug {portal.slug!r}")
-        portals[portal.slug] = portal
-    return portals
+    channels: dict[str, Portal] = {}
+    files = []
+    for path in map(Path, paths):
+        files.append(str(path))
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise RegistryError(f"{path}: no such registry file") from exc
+        except IsADirectoryError as exc:
+            raise RegistryError(f"{path}: is a folder, not a registry file") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise RegistryError(f"{path}: not a valid TOML file: {exc}") from exc
+        unknown = set(data) - {"portal", "channel"}
+        if unknown:
+            raise RegistryError(f"{path}: unknown table(s) {', '.join(sorted(unknown))}; expected [[portal]] / [[channel]]")
+        if not data.get("portal") and not data.get("channel"):
+            raise RegistryError(f"{path}: no [[portal]] entries")
+        for table, target, is_channel in (("portal", portals, False), ("channel", channels, True)):
+            entries = data.get(table, [])
+            if not isinstance(entries, list):
+                raise RegistryError(f"{path}: {table} must be written [[{table}]]")
+            for index, entry in enumerate(entries, start=1):
+                slug = entry.get("slug") if isinstance(entry, dict) else None
+                where = f"{path}: [[{table}]] #{index}" + (f" ({slug})" if slug else "")
+                item = _check(entry, where, is_channel)
+                if item.slug in portals or item.slug in channels:
+                    raise RegistryError(f"{where}: duplicate slug {item.slug!r}")
+                target[item.slug] = item
+    return Registry(portals, channels, tuple(files))
 
 
-@lru_cache(maxsize=1)
-def default_registry() -> dict[str, Portal]:
-    return load_registry(DEFAULT_REGISTRY)
+_CACHE: dict[tuple[str, ...], Registry] = {}
 
 
-def portal_for_host(host: str | None) -> Portal | None:
-    """The registry portal serving ``host`` (None for hosts no portal names)."""
-    if not host:
-        return None
-    for portal in default_registry().values():
-        if portal.level != "search" and host in portal.hosts:
-            return portal
-    return None
+def registry_files(value: str | None = None) -> tuple[str, ...]:
+    """The registry files in force: ``GOVCRAWL_PORTALS`` (os.pathsep-separated) or the shipped one."""
+    value = os.environ.get("GOVCRAWL_PORTALS", "") if value is None else value
+    files = tuple(p for p in value.split(os.pathsep) if p.strip())
+    return files or (str(DEFAULT_REGISTRY),)
+
+
+def default_registry(value: str | None = None) -> Registry:
+    files = registry_files(value)
+    if files not in _CACHE:
+        _CACHE[files] = load_registry(files)
+    return _CACHE[files]

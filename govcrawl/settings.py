@@ -85,3 +85,13 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_FORMATTER = "govcrawl.logformatter.GovcrawlLogFormatter"
+
+# --- the registry and the years a crawl covers -------------------------------------------------
+# Registry files (os.pathsep-separated); empty: the shipped govcrawl/portals.toml.
+GOVCRAWL_PORTALS = env("GOVCRAWL_PORTALS", "")
+SPIDER_LOADER_CLASS = "govcrawl.spiderloader.RegistrySpiderLoader"
+# A backfill covers report years GOVCRAWL_YEAR_FROM..GOVCRAWL_YEAR_TO (empty: every year).
+GOVCRAWL_YEAR_FROM = env("GOVCRAWL_YEAR_FROM", "")
+GOVCRAWL_YEAR_TO = env("GOVCRAWL_YEAR_TO", "")
+# Bound on list pages per portal and crawl (pagination and calendar traps).
+GOVCRAWL_MAX_LIST_PAGES = int(env("GOVCRAWL_MAX_LIST_PAGES", "500"))

@@ -129,7 +129,10 @@ class Store:
             if row is None:
                 row = Report(url=values["url"], first_seen=now)
                 session.add(row)
+            same_payload = not is_new and values.get("payload_digest") and row.payload_digest == values["payload_digest"]
             for key, value in values.items():
+                if same_payload and key in ("warc_filename", "warc_offset"):
+                    continue  # unchanged page: the row keeps pointing at its first full capture
                 setattr(row, key, value)
             row.last_seen = now
             # A page once dropped and now accepted (or the reverse) lives in one table only.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
 from govcrawl.items import PageItem
 from pipelines.store import close_store, store_for
@@ -13,6 +14,8 @@ class MetadataPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        first, last = crawler.settings.get("GOVCRAWL_YEAR_FROM"), crawler.settings.get("GOVCRAWL_YEAR_TO")
+        self.years = (int(first), int(last or first)) if first else None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -21,6 +24,11 @@ class MetadataPipeline:
 
     def process_item(self, item: PageItem) -> PageItem:
         a = item.analysis
+        years = self.years
+        if years and not (a.report_year and years[0] <= a.report_year <= years[1]):
+            # A backfill stores only the years asked for; the page itself is in the WARC archive.
+            self.stats.inc_value("govcrawl/reports_outside_years")
+            raise DropItem(f"report year {a.report_year} outside the backfill's {years[0]}-{years[1]}")
         is_new = store_for(self.crawler).save_report(
             {
                 "url": item.url,

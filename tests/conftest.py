@@ -26,6 +26,15 @@ def run_govcrawl(*args: str, cwd: Path | None = None, timeout: int = 600) -> sub
 
 
 @pytest.fixture(scope="session")
+def replica():
+    """The portal replica on 127.0.0.1 (a random port), for the tests' crawls."""
+    from govcrawl.replica.server import ReplicaServer
+
+    with ReplicaServer(port=0) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def ground_truth():
     from govcrawl.replica import load_ground_truth
 
