@@ -26,6 +26,40 @@ def run_govcrawl(*args: str, cwd: Path | None = None, timeout: int = 600) -> sub
 
 
 @pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server for the storage tests: required in CI, skipped elsewhere if absent."""
+    from tests.pgserver import PostgresServer
+
+    try:
+        server = PostgresServer()
+        url = server.start()
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no PostgreSQL server here: {exc}")
+    yield url
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each storage test runs on SQLite and on PostgreSQL (in a database of its own)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'govcrawl.sqlite3'}"
+    import uuid
+
+    import sqlalchemy
+
+    base = request.getfixturevalue("postgres_url")
+    name = "t_" + uuid.uuid4().hex[:10]
+    engine = sqlalchemy.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
 def replica():
     """The portal replica on 127.0.0.1 (a random port), for the tests' crawls."""
     from govcrawl.replica.server import ReplicaServer

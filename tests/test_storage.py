@@ -1,8 +1,8 @@
 from govcrawl.storage import Store, report_row
 
 
-def test_report_upsert_and_drop_tables(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'g.sqlite3'}")
+def test_report_upsert_and_drop_tables(db_url):
+    store = Store(db_url)
     values = {"url": "http://a.gov.cn/1", "portal": "a", "title": "T", "report_year": 2020, "publisher": "甲"}
     assert store.save_report(values) is True
     assert store.save_report({**values, "publisher": "乙"}) is False
@@ -12,6 +12,18 @@ def test_report_upsert_and_drop_tables(tmp_path):
     store.save_drop({"url": "http://shop.com/x", "portal": None, "kind": "junk", "reasons": ["commerce_navigation"]})
     [drop] = store.drops()
     assert drop.reasons == ["commerce_navigation"]
+    store.close()
+
+
+def test_unchanged_payload_keeps_its_first_capture(db_url):
+    store = Store(db_url)
+    first = {"url": "http://a.gov.cn/1", "payload_digest": "sha1:A", "warc_filename": "one.warc.gz", "warc_offset": 10}
+    store.save_report(first)
+    store.save_report({**first, "warc_filename": "two.warc.gz", "warc_offset": 99})
+    assert store.reports()[0].warc_filename == "one.warc.gz"
+    store.save_report({**first, "payload_digest": "sha1:B", "warc_filename": "three.warc.gz", "warc_offset": 5})
+    assert (store.reports()[0].warc_filename, store.reports()[0].warc_offset) == ("three.warc.gz", 5)
+    store.close()
 
 
 def test_bad_database_url_is_a_clear_error(tmp_path):
