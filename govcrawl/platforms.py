@@ -75,6 +75,8 @@ class PortalSpider(scrapy.Spider):
         settings = crawler.settings
         spider.year_range = _year_range(settings.get("GOVCRAWL_YEAR_FROM"), settings.get("GOVCRAWL_YEAR_TO"))
         spider.max_list_pages = settings.getint("GOVCRAWL_MAX_LIST_PAGES", 500)
+        if not settings.getbool("ROBOTSTXT_OBEY"):
+            spider.logger.warning("robots.txt is NOT obeyed for this crawl (GOVCRAWL_ROBOTSTXT_OBEY=0)")
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
