@@ -21,5 +21,7 @@ class PageItem:
     warc_filename: str | None = None
     warc_offset: int | None = None
     payload_digest: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
     # Set by the junk filter: govcrawl.analysis.PageAnalysis
     analysis: Any = None

@@ -32,6 +32,7 @@ from govcrawl.items import PageItem
 from govcrawl.classify import title_verdict
 from govcrawl.extract import year_from_title
 from govcrawl.registry import Portal, default_registry
+from govcrawl.storage import crawler_store
 from govcrawl.text import to_simplified
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd", ".xls", ".xlsx", ".zip", ".rar")
@@ -67,7 +68,10 @@ class PortalSpider(scrapy.Spider):
         if portal is not None:
             self.portal = portal
         self.allowed_domains = list(self.portal.hosts)
-        self.pages_seen: set[str] = set()
+        self.year_range: tuple[int, int] | None = None
+        self.max_list_pages = 500
+        self.incremental = False
+        self._known: set[str] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PortalSpider":
@@ -75,6 +79,7 @@ class PortalSpider(scrapy.Spider):
         settings = crawler.settings
         spider.year_range = _year_range(settings.get("GOVCRAWL_YEAR_FROM"), settings.get("GOVCRAWL_YEAR_TO"))
         spider.max_list_pages = settings.getint("GOVCRAWL_MAX_LIST_PAGES", 500)
+        spider.incremental = settings.getbool("GOVCRAWL_INCREMENTAL")
         if not settings.getbool("ROBOTSTXT_OBEY"):
             spider.logger.warning("robots.txt is NOT obeyed for this crawl (GOVCRAWL_ROBOTSTXT_OBEY=0)")
         return spider
@@ -118,18 +123,28 @@ class PortalSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         """Requests for the article pages a listing names: (href, title, date) triples."""
         for href, title, date in entries:
-            url = response.urljoin(href)
-            if url.startswith("//"):
-                url = "http:" + url
+            url = _absolute(response, href)
             if not self.wanted(title, date):
                 self.crawler.stats.inc_value("govcrawl/entries_outside_years")
                 continue
-            yield scrapy.Request(
-                url,
-                callback=self.parse_article,
-                cb_kwargs={"listing_title": title, "listing_date": date},
-                headers={"Referer": response.url},
-            )
+            yield self.article_request(url, title, date, referer=response.url)
+
+    def article_request(
+        self, url: str, title: str | None, date: str | None, referer: str | None = None
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            cb_kwargs={"listing_title": title, "listing_date": date},
+            headers={"Referer": referer} if referer else None,
+            meta={"article": True, "handle_httpstatus_list": [304]},
+        )
+
+    def known(self) -> set[str]:
+        """Pages of this portal judged by earlier runs (incremental crawls stop paging at them)."""
+        if self._known is None:
+            self._known = crawler_store(self.crawler).known_urls(self.portal.slug) if self.incremental else set()
+        return self._known
 
     def wanted(self, title: str | None, date: str | None) -> bool:
         """In a backfill, only entries that may be reports of the years asked for."""
@@ -142,12 +157,22 @@ class PortalSpider(scrapy.Spider):
         # No year in the title: reports of year Y appear from its last weeks to the end of Y+1 (late ones later).
         return not date or f"{first}-12-01" <= date[:10] <= f"{last + 2}-12-31"
 
-    def past_years(self, entries: list[tuple[str, str | None, str | None]]) -> bool:
-        """True when a (newest-first) list page is entirely older than the backfill's years: stop paging."""
-        if self.year_range is None:
-            return False
-        dates = [d[:10] for _, _, d in entries if d]
-        return bool(dates) and max(dates) < f"{self.year_range[0]}-12-01"
+    def stop_paging(self, response: Response, entries: list[tuple[str, str | None, str | None]]) -> bool:
+        """After a (newest-first) list page: is there no need for the next one?
+
+        A backfill stops once a page is entirely older than its years; an incremental crawl once every
+        entry of a page is already known.
+        """
+        if self.year_range is not None:
+            dates = [d[:10] for _, _, d in entries if d]
+            if dates and max(dates) < f"{self.year_range[0]}-12-01":
+                return True
+        if self.incremental:
+            urls = {_absolute(response, href) for href, _, _ in entries}
+            if urls <= self.known():
+                self.crawler.stats.inc_value("govcrawl/paging_stopped_known")
+                return True
+        return False
 
     def count_list_page(self, response: Response) -> bool:
         """Counts list pages; False once the bound on list pages (a pagination trap) is reached."""
@@ -167,6 +192,11 @@ class PortalSpider(scrapy.Spider):
     def parse_article(
         self, response: Response, listing_title: str | None = None, listing_date: str | None = None
     ) -> Iterator[Any]:
+        if response.status == 304:
+            # Unchanged since the archived capture (conditional request of an incremental crawl).
+            crawler_store(self.crawler).seen_again(response.url)
+            self.crawler.stats.inc_value("govcrawl/not_modified")
+            return
         attachments: list[str] = []
         if hasattr(response, "css"):
             for href in response.css("a::attr(href)").getall():
@@ -194,6 +224,8 @@ class PortalSpider(scrapy.Spider):
             listing_date=listing_date,
             referer=referer.decode("latin-1") if referer else None,
             attachments=attachments,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
             **_warc_fields(response),
         )
 
@@ -202,6 +234,11 @@ class PortalSpider(scrapy.Spider):
 
     def portal_slug_for(self, url: str) -> str | None:
         return self.portal.slug
+
+
+def _absolute(response: Response, href: str) -> str:
+    url = response.urljoin(href.strip())
+    return "http:" + url if url.startswith("//") else url
 
 
 def _year_range(first: Any, last: Any) -> tuple[int, int] | None:
@@ -228,6 +265,11 @@ def nav_links(response: Response) -> list[str]:
             continue
         found.append(response.urljoin(href))
     return list(dict.fromkeys(found))[:3]
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _warc_fields(response: Response) -> dict[str, Any]:
@@ -314,7 +356,7 @@ class JcmsSpider(PortalSpider):
             "total": total,
             "first_page": {href for href, _, _ in entries},
         }
-        if len(entries) < total and not self.past_years(entries):
+        if len(entries) < total and not self.stop_paging(response, entries):
             yield self.dataproxy_request(response, paging, len(entries) + 1)
 
     def dataproxy_request(self, response: Response, paging: dict[str, Any], start: int) -> scrapy.FormRequest:
@@ -354,7 +396,7 @@ class JcmsSpider(PortalSpider):
             return
         yield from self.follow_entries(response, entries)
         following = start + paging["per_page"]
-        if following <= paging["total"] and not self.past_years(entries):
+        if following <= paging["total"] and not self.stop_paging(response, entries):
             yield self.dataproxy_request(response, paging, following)
 
     def dataproxy_failed(self, failure: Any) -> None:
@@ -442,7 +484,7 @@ class JpaasSpider(PortalSpider):
         yield from self.follow_entries(response, entries)
         rows = pager.get("rows") or len(entries)
         count = pager.get("count") or len(entries)
-        if page_no < math.ceil(count / rows) and not self.past_years(entries):
+        if page_no < math.ceil(count / rows) and not self.stop_paging(response, entries):
             # The server may cap pageSize: page by what it actually used.
             yield self.unit_request(response, path, query, page_no + 1, rows)
 
@@ -603,11 +645,7 @@ class SearchResultsSpider(PortalSpider):
             title = " ".join(link.css("::text").getall()).strip() or None
             if not self.wanted(title, None):
                 continue
-            yield response.follow(
-                link.attrib["href"],
-                callback=self.parse_article,
-                cb_kwargs={"listing_title": title, "listing_date": None},
-            )
+            yield self.article_request(response.urljoin(link.attrib["href"]), title, None, referer=response.url)
         max_pages = int(self.portal.options.get("max_result_pages", 5))
         next_href = response.xpath('//a[contains(text(), "下一页")]/@href').get()
         if next_href and page < max_pages:

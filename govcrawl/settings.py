@@ -66,6 +66,7 @@ DEFAULT_REQUEST_HEADERS = {
 # spider -> item -> junk filter -> metadata (SQL); WARC capture beside it for every response.
 DOWNLOADER_MIDDLEWARES = {
     "govcrawl.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750)
+    "govcrawl.middlewares.ConditionalRequestMiddleware": 760,
 }
 EXTENSIONS = {
     "pipelines.warc_capture.WarcCapture": 100,
@@ -95,3 +96,5 @@ GOVCRAWL_YEAR_FROM = env("GOVCRAWL_YEAR_FROM", "")
 GOVCRAWL_YEAR_TO = env("GOVCRAWL_YEAR_TO", "")
 # Bound on list pages per portal and crawl (pagination and calendar traps).
 GOVCRAWL_MAX_LIST_PAGES = int(env("GOVCRAWL_MAX_LIST_PAGES", "500"))
+# Incremental (nightly) crawls: conditional requests for archived reports, paging stops at known pages.
+GOVCRAWL_INCREMENTAL = env("GOVCRAWL_INCREMENTAL", "0") not in ("0", "false", "no")

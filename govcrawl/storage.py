@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, create_engine, event, select
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, UniqueConstraint, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -62,6 +62,37 @@ class Report(Base):
     warc_offset: Mapped[int | None] = mapped_column(Integer)
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Capture(Base):
+    """Every distinct version of a report page: the capture history (first and last seen, digest, WARC location)."""
+
+    __tablename__ = "captures"
+    __table_args__ = (UniqueConstraint("url", "payload_digest", name="uq_captures_url_digest"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), index=True)
+    payload_digest: Mapped[str | None] = mapped_column(String(64))
+    warc_filename: Mapped[str | None] = mapped_column(String(256))
+    warc_offset: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(String(256))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Run(Base):
+    """One govcrawl run (crawl, backfill, nightly, demo): when, what it did, and whether it succeeded."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_id: Mapped[str] = mapped_column(String(64), index=True)
+    command: Mapped[str] = mapped_column(String(32))
+    started: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ended: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    exit_status: Mapped[int | None] = mapped_column(Integer)
+    portals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class Drop(Base):
@@ -120,26 +151,97 @@ class Store:
         with self._sessions.begin() as session:
             yield session
 
-    def save_report(self, values: dict[str, Any]) -> bool:
-        """Insert or refresh the report at ``values['url']``; returns True when it is new."""
+    def save_report(self, values: dict[str, Any], validators: dict[str, str | None] | None = None) -> str:
+        """Insert or refresh the report at ``values['url']`` and its capture history.
+
+        Returns ``"new"``, ``"changed"`` (a new payload: both versions stay, in ``captures``) or
+        ``"unchanged"``. An unchanged page keeps pointing at its first full capture.
+        """
         now = utcnow()
+        digest = values.get("payload_digest")
         with self.session() as session:
             row = session.scalar(select(Report).where(Report.url == values["url"]))
-            is_new = row is None
+            status = "new" if row is None else ("changed" if digest and row.payload_digest != digest else "unchanged")
             if row is None:
                 row = Report(url=values["url"], first_seen=now)
                 session.add(row)
-            same_payload = not is_new and values.get("payload_digest") and row.payload_digest == values["payload_digest"]
             for key, value in values.items():
-                if same_payload and key in ("warc_filename", "warc_offset"):
-                    continue  # unchanged page: the row keeps pointing at its first full capture
+                if status == "unchanged" and key in ("warc_filename", "warc_offset"):
+                    continue
                 setattr(row, key, value)
             row.last_seen = now
+            capture = session.scalar(
+                select(Capture).where(Capture.url == values["url"], Capture.payload_digest == digest)
+            )
+            if capture is None:
+                capture = Capture(
+                    url=values["url"],
+                    payload_digest=digest,
+                    warc_filename=values.get("warc_filename"),
+                    warc_offset=values.get("warc_offset"),
+                    first_seen=now,
+                )
+                session.add(capture)
+            capture.last_seen = now
+            for key, value in (validators or {}).items():
+                setattr(capture, key, value)
             # A page once dropped and now accepted (or the reverse) lives in one table only.
             old_drop = session.scalar(select(Drop).where(Drop.url == values["url"]))
             if old_drop is not None:
                 session.delete(old_drop)
-        return is_new
+        return status
+
+    def seen_again(self, url: str) -> None:
+        """A conditional request answered 304: the report and its latest capture are still current."""
+        now = utcnow()
+        with self.session() as session:
+            row = session.scalar(select(Report).where(Report.url == url))
+            if row is not None:
+                row.last_seen = now
+                capture = session.scalar(
+                    select(Capture).where(Capture.url == url, Capture.payload_digest == row.payload_digest)
+                )
+                if capture is not None:
+                    capture.last_seen = now
+
+    def validators(self, portal: str) -> dict[str, tuple[str | None, str | None]]:
+        """url -> (ETag, Last-Modified) of each report's current version, for conditional requests."""
+        with self.session() as session:
+            rows = session.execute(
+                select(Report.url, Capture.etag, Capture.last_modified)
+                .join(Capture, (Capture.url == Report.url) & (Capture.payload_digest == Report.payload_digest))
+                .where(Report.portal == portal)
+            )
+            return {url: (etag, modified) for url, etag, modified in rows if etag or modified}
+
+    def known_urls(self, portal: str) -> set[str]:
+        """Every page of the portal already judged: reports and drops."""
+        with self.session() as session:
+            reports = session.scalars(select(Report.url).where(Report.portal == portal))
+            drops = session.scalars(select(Drop.url).where(Drop.portal == portal))
+            return set(reports) | set(drops)
+
+    def captures(self, url: str) -> list[Capture]:
+        with self.session() as session:
+            return list(session.scalars(select(Capture).where(Capture.url == url).order_by(Capture.first_seen)))
+
+    def start_run(self, crawl_id: str, command: str) -> int:
+        with self.session() as session:
+            run = Run(crawl_id=crawl_id, command=command, started=utcnow(), portals=[])
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def end_run(self, run_id: int, exit_status: int, portals: list[dict[str, Any]]) -> None:
+        with self.session() as session:
+            run = session.get(Run, run_id)
+            run.ended = utcnow()
+            run.exit_status = exit_status
+            run.portals = portals
+
+    def runs(self, limit: int = 10) -> list[Run]:
+        with self.session() as session:
+            return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
 
     def save_drop(self, values: dict[str, Any]) -> None:
         now = utcnow()
@@ -168,3 +270,21 @@ class Store:
 
 def report_row(report: Report) -> dict[str, Any]:
     return {name: getattr(report, name) for name in EXPORT_FIELDS}
+
+
+# --- one Store per running crawler (pipelines and middlewares share it) ----------------------------
+
+_CRAWLER_STORES: dict[int, Store] = {}
+
+
+def crawler_store(crawler: Any) -> Store:
+    key = id(crawler)
+    if key not in _CRAWLER_STORES:
+        _CRAWLER_STORES[key] = Store(crawler.settings.get("GOVCRAWL_DB_URL"))
+    return _CRAWLER_STORES[key]
+
+
+def close_crawler_store(crawler: Any) -> None:
+    store = _CRAWLER_STORES.pop(id(crawler), None)
+    if store is not None:
+        store.close()

@@ -12,7 +12,7 @@ from scrapy.exceptions import DropItem
 
 from govcrawl.analysis import analyze_page
 from govcrawl.items import PageItem
-from pipelines.store import store_for
+from govcrawl.storage import crawler_store
 
 
 class JunkFilterPipeline:
@@ -31,7 +31,7 @@ class JunkFilterPipeline:
             return item
         reasons = analysis.junk_reasons if analysis.kind == "junk" else analysis.classification_reasons
         reasons = list(reasons) or [f"classified {analysis.kind}"]
-        store_for(self.crawler).save_drop(
+        crawler_store(self.crawler).save_drop(
             {
                 "url": item.url,
                 "portal": item.portal,

@@ -7,7 +7,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from govcrawl.items import PageItem
-from pipelines.store import close_store, store_for
+from govcrawl.storage import close_crawler_store, crawler_store
 
 
 class MetadataPipeline:
@@ -29,7 +29,7 @@ class MetadataPipeline:
             # A backfill stores only the years asked for; the page itself is in the WARC archive.
             self.stats.inc_value("govcrawl/reports_outside_years")
             raise DropItem(f"report year {a.report_year} outside the backfill's {years[0]}-{years[1]}")
-        is_new = store_for(self.crawler).save_report(
+        status = crawler_store(self.crawler).save_report(
             {
                 "url": item.url,
                 "portal": item.portal,
@@ -46,10 +46,13 @@ class MetadataPipeline:
                 "payload_digest": item.payload_digest,
                 "warc_filename": item.warc_filename,
                 "warc_offset": item.warc_offset,
-            }
+            },
+            validators={"etag": item.etag, "last_modified": item.last_modified},
         )
-        self.stats.inc_value("govcrawl/reports_new" if is_new else "govcrawl/reports_seen_again")
+        self.stats.inc_value(f"govcrawl/reports_{status}")
+        if status == "changed":
+            self.crawler.spider.logger.info("Report changed since its last capture: %s", item.url)
         return item
 
     def spider_closed(self) -> None:
-        close_store(self.crawler)
+        close_crawler_store(self.crawler)

@@ -4,8 +4,8 @@ from govcrawl.storage import Store, report_row
 def test_report_upsert_and_drop_tables(db_url):
     store = Store(db_url)
     values = {"url": "http://a.gov.cn/1", "portal": "a", "title": "T", "report_year": 2020, "publisher": "甲"}
-    assert store.save_report(values) is True
-    assert store.save_report({**values, "publisher": "乙"}) is False
+    assert store.save_report(values) == "new"
+    assert store.save_report({**values, "publisher": "乙"}) == "unchanged"
     [row] = store.reports()
     assert report_row(row)["publisher"] == "乙" and row.first_seen <= row.last_seen
     store.save_drop({"url": "http://shop.com/x", "portal": None, "kind": "junk", "reasons": ["non_government_host"]})
@@ -21,8 +21,17 @@ def test_unchanged_payload_keeps_its_first_capture(db_url):
     store.save_report(first)
     store.save_report({**first, "warc_filename": "two.warc.gz", "warc_offset": 99})
     assert store.reports()[0].warc_filename == "one.warc.gz"
-    store.save_report({**first, "payload_digest": "sha1:B", "warc_filename": "three.warc.gz", "warc_offset": 5})
+    edited = {**first, "payload_digest": "sha1:B", "warc_filename": "three.warc.gz", "warc_offset": 5}
+    assert store.save_report(edited, validators={"etag": '"b"'}) == "changed"
     assert (store.reports()[0].warc_filename, store.reports()[0].warc_offset) == ("three.warc.gz", 5)
+    # both versions are kept in the capture history
+    assert [(c.payload_digest, c.warc_filename) for c in store.captures(first["url"])] == [
+        ("sha1:A", "one.warc.gz"),
+        ("sha1:B", "three.warc.gz"),
+    ]
+    store.save_report({**edited, "portal": "a"}, validators={"etag": '"b"', "last_modified": "Tue, 26 Jan 2021 00:00:00 GMT"})
+    assert store.validators("a") == {first["url"]: ('"b"', "Tue, 26 Jan 2021 00:00:00 GMT")}
+    assert store.known_urls("a") == {first["url"]}
     store.close()
 
 
