@@ -72,78 +72,14 @@ def _check_proxy(proxy: str) -> None:
         raise CliError(f"--proxy {proxy!r}: expected a URL like http://127.0.0.1:8080")
 
 
-def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
-    """Crawl the given portals in one process; returns one health record per portal."""
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.spiderloader import get_spider_loader
-
-    loader = get_spider_loader(settings)
-    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawlers = {}
-    for slug in slugs:
-        crawler = process.create_crawler(loader.load(slug))
-        crawlers[slug] = crawler
-        process.crawl(crawler)
-    process.start()
-    health = []
-    for slug, crawler in crawlers.items():
-        stats = crawler.stats.get_stats()
-        health.append({**portal_health(slug, stats), "stats": {k: _plain(v) for k, v in stats.items()}})
-    return health
-
-
-def _plain(value: Any) -> Any:
-    return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
-
-
-def _write_stats(path: str | None, health: list[dict[str, Any]]) -> None:
-    if path:
-        Path(path).write_text(json.dumps({"portals": health}, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def portal_health(slug: str, stats: dict[str, Any]) -> dict[str, Any]:
-    """``scrapy crawl`` exits 0 even when every download failed: judge the run from its stats."""
-    responses = stats.get("downloader/response_count", 0)
-    exceptions = {
-        key.rsplit("/", 1)[-1]: value
-        for key, value in stats.items()
-        if key.startswith("downloader/exception_type_count/")
-    }
-    problems = []
-    if responses == 0:
-        detail = ", ".join(f"{name} x{count}" for name, count in exceptions.items()) or "no response"
-        problems.append(f"no page could be downloaded ({detail})")
-    if stats.get("govcrawl/empty_listing"):
-        problems.append(f"{stats['govcrawl/empty_listing']} listing page(s) yielded no entries")
-    if stats.get("govcrawl/dataproxy_missing"):
-        problems.append("jcms dataproxy not found")
-    if stats.get("govcrawl/bad_unit_api"):
-        problems.append("JPaaS unit API answers not understood")
-    if responses and stats.get("item_scraped_count", 0) == 0 and not any(
-        k.startswith("govcrawl/dropped/") or k in ("govcrawl/entries_outside_years", "govcrawl/reports_outside_years")
-        for k in stats
-    ):
-        problems.append("no candidate page found")
-    return {
-        "portal": slug,
-        "ok": not problems,
-        "problems": problems,
-        "responses": responses,
-        "list_pages": stats.get("govcrawl/list_pages", 0),
-        "reports": stats.get("item_scraped_count", 0),
-        "dropped": sum(v for k, v in stats.items() if k.startswith("govcrawl/dropped/")),
-        "errors": stats.get("log_count/ERROR", 0),
-    }
-
-
-def _select_portals(requested: list[str] | None, settings: Any) -> list[str]:
-    """The slugs to crawl: every portal and channel of the registry files in force, or those asked for."""
+def _select_portals(requested: list[str] | None, settings: Any, channels: bool = True) -> list[str]:
+    """The slugs to crawl: every portal (and channel) of the registry files in force, or those asked for."""
     from govcrawl.registry import default_registry
 
-    known = list(default_registry(settings.get("GOVCRAWL_PORTALS") or None).all())
+    registry = default_registry(settings.get("GOVCRAWL_PORTALS") or None)
+    known = list(registry.all())
     if not requested:
-        return known
+        return known if channels else list(registry.portals)
     unknown = [slug for slug in requested if slug not in known]
     if unknown:
         raise CliError(f"unknown portal {', '.join(unknown)}; known portals: {', '.join(known)}")
@@ -159,18 +95,38 @@ def _print_health(health: list[dict[str, Any]]) -> bool:
     return ok
 
 
+def _crawl_and_record(args: argparse.Namespace, settings: Any, slugs: list[str]) -> int:
+    """Crawl under the archive lock, with a run record in SQL; print the summary; 0 only if every portal is healthy."""
+    from govcrawl.runner import RunLock, run_crawl, write_stats
+    from govcrawl.storage import Store
+
+    db_url, warc_dir = settings.get("GOVCRAWL_DB_URL"), settings.get("GOVCRAWL_WARC_DIR")
+    crawl_id = settings.get("GOVCRAWL_CRAWL_ID")
+    with RunLock(warc_dir):
+        store = Store(db_url)
+        run_id = store.start_run(crawl_id, args.command, slugs)
+        health = run_crawl(slugs, settings)
+        status = 0 if all(h["ok"] for h in health) else 1
+        store.end_run(run_id, status, [{k: v for k, v in h.items() if k != "stats"} for h in health])
+        store.close()
+    write_stats(getattr(args, "stats_json", None), crawl_id, health)
+    print(summary(db_url, warc_dir, health))
+    _print_health(health)
+    return status
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     if args.proxy:
         _check_proxy(args.proxy)
     if getattr(args, "year", None) is not None:
         _check_years(args.year, args.to)
     settings = _settings(args)
-    slugs = _select_portals(args.portal, settings)
+    if args.command == "nightly":
+        settings.set("GOVCRAWL_INCREMENTAL", True, priority="cmdline")
+    # The nightly crawl covers the portals; discovery channels (web search) run with `crawl`.
+    slugs = _select_portals(args.portal, settings, channels=args.command != "nightly")
     _check_db(settings.get("GOVCRAWL_DB_URL"))
-    health = run_crawl(slugs, settings)
-    _write_stats(args.stats_json, health)
-    print(summary(settings.get("GOVCRAWL_DB_URL"), settings.get("GOVCRAWL_WARC_DIR"), health))
-    return 0 if _print_health(health) else 1
+    return _crawl_and_record(args, settings, slugs)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -181,9 +137,70 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with ReplicaServer(port=0) as replica:
         settings.set("GOVCRAWL_PROXY", replica.proxy_url, priority="cmdline")
         print(f"Replica of the portals serving on {replica.proxy_url}; crawling every portal through it ...")
-        health = run_crawl(_select_portals(None, settings), settings)
-    print(summary(settings.get("GOVCRAWL_DB_URL"), settings.get("GOVCRAWL_WARC_DIR"), health))
-    return 0 if _print_health(health) else 1
+        return _crawl_and_record(args, settings, _select_portals(None, settings))
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from govcrawl.storage import Store
+
+    store = _open_existing(args.db)
+    runs = store.runs(args.limit)
+    store.close()
+    rows = []
+    for run in runs:
+        portals = run.portals or []
+        total = lambda key: sum(p.get(key) or 0 for p in portals)  # noqa: E731
+        failed = [p["portal"] for p in portals if p.get("ok") is False]
+        status = "running/killed" if run.ended is None else ("ok" if run.exit_status == 0 else "FAILED")
+        rows.append([
+            run.id, run.command, run.started.strftime("%Y-%m-%d %H:%M:%S"),
+            run.ended.strftime("%H:%M:%S") if run.ended else "", status, len(portals),
+            total("responses"), total("bytes"), total("new"), total("changed"), total("dropped"), total("errors"),
+            ", ".join(failed),
+        ])
+    print(_table(["run", "command", "started (UTC)", "ended", "status", "portals", "pages", "bytes", "new",
+                  "changed", "drops", "errors", "failed portals"], rows))
+    return 0
+
+
+def cmd_missing(args: argparse.Namespace) -> int:
+    """Registry portals with no report for a year, against the statutory deadlines (条例 arts. 49-50)."""
+    import datetime as dt
+
+    from govcrawl.registry import default_registry
+
+    _check_years(args.year, None)
+    registry = default_registry(os.pathsep.join(args.portals) if args.portals else None)
+    store = _open_existing(args.db)
+    have = {(r.portal, r.report_year) for r in store.reports()}
+    store.close()
+    today = dt.date.today()
+    rows = []
+    for portal in registry.portals.values():
+        if (portal.slug, args.year) in have:
+            continue
+        # departments by 31 January, governments by 31 March of the following year
+        deadline = dt.date(args.year + 1, 1, 31) if portal.level == "department" else dt.date(args.year + 1, 3, 31)
+        status = "overdue" if today > deadline else "not yet due"
+        rows.append([portal.slug, portal.name, portal.level, portal.region, deadline.isoformat(), status])
+    headers = ["portal", "name", "level", "region", "deadline", "status"]
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(headers)
+        writer.writerows(rows)
+    else:
+        print(f"Portals with no report for {args.year}: {len(rows)} of {len(registry.portals)}")
+        print(_table(headers, rows))
+    return 0
+
+
+def _open_existing(db_url: str) -> Any:
+    from govcrawl.storage import StorageError, Store
+
+    try:
+        return Store(db_url)
+    except StorageError as exc:
+        raise CliError(str(exc)) from exc
 
 
 # --- the summary table ---------------------------------------------------------------------
@@ -221,7 +238,7 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
         out.append("\nCrawl health")
         out.append(
             _table(
-                ["portal", "status", "responses", "list pages", "reports", "dropped", "errors"],
+                ["portal", "status", "pages", "list pages", "reports", "new", "changed", "unchanged(304)", "dropped", "errors"],
                 [
                     [
                         h["portal"],
@@ -229,6 +246,9 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
                         h["responses"],
                         h["list_pages"],
                         h["reports"],
+                        h["new"],
+                        h["changed"],
+                        h["not_modified"],
                         h["dropped"],
                         h["errors"],
                     ]
@@ -327,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="start the bundled replica, crawl every portal through it, print a summary")
     storage_options(p)
-    p.set_defaults(func=cmd_demo, log_level="WARNING")
+    p.set_defaults(func=cmd_demo, log_level="WARNING", portal=None)
 
     def crawl_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--portals", action="append", metavar="FILE", help="registry file (repeatable; default: the shipped one)")
@@ -345,6 +365,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", type=int, help="last report year (default: --year)")
     crawl_options(p)
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser(
+        "nightly",
+        help="incremental crawl of every registry portal: lists always, archived reports conditionally; "
+        "exit 1 when any portal fails",
+    )
+    crawl_options(p)
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("runs", help="show the latest runs and their health")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"database URL (default: {DEFAULT_DB})")
+    p.add_argument("--limit", type=int, default=10)
+    p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("missing", help="registry portals with no report for a year (statutory deadlines)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--db", default=DEFAULT_DB, help=f"database URL (default: {DEFAULT_DB})")
+    p.add_argument("--portals", action="append", metavar="FILE", help="registry file (repeatable)")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.set_defaults(func=cmd_missing)
 
     p = sub.add_parser("export", help="write one row per report as JSON lines or CSV")
     p.add_argument("--db", default=DEFAULT_DB, help=f"database URL (default: {DEFAULT_DB})")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.http import Response
 from scrapy.crawler import Crawler
+
+from govcrawl.storage import crawler_store
 
 
 class ProxyMiddleware:
@@ -25,31 +28,46 @@ class ProxyMiddleware:
 
 
 class ConditionalRequestMiddleware:
-    """Incremental crawls: ask for already-archived reports with ``If-None-Match`` / ``If-Modified-Since``.
+    """Incremental crawls: ask for every page archived before with ``If-None-Match`` / ``If-Modified-Since``.
 
-    Only article requests (``meta["article"]``) of a crawl with ``GOVCRAWL_INCREMENTAL`` on; a 304 answer
-    means the report is unchanged (the spider records it as seen again). List pages are always fetched.
+    With ``GOVCRAWL_INCREMENTAL`` on, GET requests for pages whose validators were recorded go out
+    conditionally; a 304 answer means unchanged (lists: the spider re-checks the pages they listed;
+    articles: seen again). Every crawl records the validators of the pages it fetched (in memory,
+    written to SQL when the spider closes), so the next incremental crawl can ask.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.enabled = crawler.settings.getbool("GOVCRAWL_INCREMENTAL")
         self._validators: dict[str, tuple[str | None, str | None]] | None = None
+        self._seen: dict[str, tuple[str | None, str | None]] = {}
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ConditionalRequestMiddleware":
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        if not self.enabled or not request.meta.get("article"):
+        if not self.enabled or request.method != "GET" or request.meta.get("playwright"):
             return
         if self._validators is None:
-            from govcrawl.storage import crawler_store
-
-            portal = getattr(self.crawler.spider, "portal", None)
-            self._validators = crawler_store(self.crawler).validators(portal.slug) if portal else {}
+            self._validators = crawler_store(self.crawler).validators()
         etag, modified = self._validators.get(request.url, (None, None))
         if etag:
             request.headers.setdefault("If-None-Match", etag)
         if modified:
             request.headers.setdefault("If-Modified-Since", modified)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request.method == "GET" and response.status == 200:
+            etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+            if etag or modified:
+                self._seen[response.url] = (
+                    etag.decode("latin-1") if etag else None,
+                    modified.decode("latin-1") if modified else None,
+                )
+        return response
+
+    def spider_closed(self) -> None:
+        if self._seen:
+            crawler_store(self.crawler).save_validators(self._seen)

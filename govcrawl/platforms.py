@@ -89,11 +89,17 @@ class PortalSpider(scrapy.Spider):
             yield self.listing_request(url)
 
     def listing_request(self, url: str, hops: int = 0) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse, cb_kwargs={"hops": hops})
+        # List pages are always fetched (conditionally, in an incremental crawl); never dupe-filtered.
+        return scrapy.Request(
+            url, callback=self.parse, cb_kwargs={"hops": hops}, dont_filter=True,
+            meta={"handle_httpstatus_list": [304]},
+        )
 
     def parse(self, response: Response, hops: int = 0) -> Iterator[Any]:
         """A start page: the annual-report column itself, or a page whose navigation leads to it."""
-        if self.is_listing(response):
+        if response.status == 304:
+            yield from self.recheck_known(response)
+        elif self.is_listing(response):
             yield from self.parse_listing(response)
         else:
             yield from self.discover(response, hops)
@@ -140,10 +146,25 @@ class PortalSpider(scrapy.Spider):
             meta={"article": True, "handle_httpstatus_list": [304]},
         )
 
+    def recheck_known(self, response: Response) -> Iterator[scrapy.Request]:
+        """The list has not changed since the last crawl: check each page it listed then, conditionally."""
+        self.crawler.stats.inc_value("govcrawl/list_not_modified")
+        self.crawler.stats.inc_value("govcrawl/not_modified")
+        known = crawler_store(self.crawler).known_urls(self.portal.slug)
+        self.logger.info("%s unchanged; re-checking its %d known pages", response.url, len(known))
+        for url in sorted(known):
+            yield self.article_request(url, None, None, referer=response.url)
+
     def known(self) -> set[str]:
-        """Pages of this portal judged by earlier runs (incremental crawls stop paging at them)."""
+        """Pages of this portal judged by earlier runs (incremental crawls stop paging at them).
+
+        Only when the portal's last crawl completed: after an interrupted one, its older list pages
+        may never have been read, so the whole list is paged again.
+        """
         if self._known is None:
-            self._known = crawler_store(self.crawler).known_urls(self.portal.slug) if self.incremental else set()
+            store = crawler_store(self.crawler)
+            complete = self.incremental and store.portal_completed(self.portal.slug)
+            self._known = store.known_urls(self.portal.slug) if complete else set()
         return self._known
 
     def wanted(self, title: str | None, date: str | None) -> bool:
@@ -528,9 +549,10 @@ class GenericSpider(PortalSpider):
 
     def listing_request(self, url: str, hops: int = 0, browser: bool | None = None) -> scrapy.Request:
         if browser is None:
-            browser = bool(self.portal.options.get("needs_browser"))
+            # An incremental crawl first asks plainly (and conditionally) whether the list changed at all.
+            browser = bool(self.portal.options.get("needs_browser")) and not self.incremental
         if not browser:
-            return scrapy.Request(url, callback=self.parse, cb_kwargs={"hops": hops})
+            return super().listing_request(url, hops)
         from scrapy_playwright.page import PageMethod
 
         selector = self.portal.options.get("list_selector", "a[href]")
@@ -547,6 +569,12 @@ class GenericSpider(PortalSpider):
         )
 
     def parse(self, response: Response, hops: int = 0) -> Iterator[Any]:
+        if response.status == 304:
+            yield from self.recheck_known(response)
+            return
+        if self.incremental and self.portal.options.get("needs_browser") and not response.meta.get("playwright"):
+            yield self.listing_request(response.url, hops, browser=True)  # changed: render it
+            return
         entries = self.list_entries(response)
         if entries:
             if self.count_list_page(response):

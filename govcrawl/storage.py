@@ -81,6 +81,17 @@ class Capture(Base):
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class PageValidator(Base):
+    """The ETag / Last-Modified each archived page was served with, for conditional requests."""
+
+    __tablename__ = "page_validators"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(256))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Run(Base):
     """One govcrawl run (crawl, backfill, nightly, demo): when, what it did, and whether it succeeded."""
 
@@ -204,15 +215,20 @@ class Store:
                 if capture is not None:
                     capture.last_seen = now
 
-    def validators(self, portal: str) -> dict[str, tuple[str | None, str | None]]:
-        """url -> (ETag, Last-Modified) of each report's current version, for conditional requests."""
+    def save_validators(self, validators: dict[str, tuple[str | None, str | None]]) -> None:
+        """Remember how pages were served (url -> (ETag, Last-Modified)), in one transaction."""
+        now = utcnow()
         with self.session() as session:
-            rows = session.execute(
-                select(Report.url, Capture.etag, Capture.last_modified)
-                .join(Capture, (Capture.url == Report.url) & (Capture.payload_digest == Report.payload_digest))
-                .where(Report.portal == portal)
-            )
-            return {url: (etag, modified) for url, etag, modified in rows if etag or modified}
+            for url, (etag, modified) in validators.items():
+                row = session.get(PageValidator, url) or PageValidator(url=url)
+                row.etag, row.last_modified, row.seen = etag, modified, now
+                session.add(row)
+
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """url -> (ETag, Last-Modified) of every archived page that had them."""
+        with self.session() as session:
+            rows = session.execute(select(PageValidator.url, PageValidator.etag, PageValidator.last_modified))
+            return {url: (etag, modified) for url, etag, modified in rows}
 
     def known_urls(self, portal: str) -> set[str]:
         """Every page of the portal already judged: reports and drops."""
@@ -225,9 +241,19 @@ class Store:
         with self.session() as session:
             return list(session.scalars(select(Capture).where(Capture.url == url).order_by(Capture.first_seen)))
 
-    def start_run(self, crawl_id: str, command: str) -> int:
+    def portal_completed(self, portal: str) -> bool:
+        """Did the latest run that crawled ``portal`` end with it complete and healthy?"""
         with self.session() as session:
-            run = Run(crawl_id=crawl_id, command=command, started=utcnow(), portals=[])
+            for run in session.scalars(select(Run).order_by(Run.id.desc()).limit(100)):
+                for entry in run.portals or []:
+                    if entry.get("portal") == portal:
+                        return run.ended is not None and entry.get("ok") is True
+        return False
+
+    def start_run(self, crawl_id: str, command: str, portals: list[str]) -> int:
+        """A run is recorded when it starts: one killed midway stays visible, with no end."""
+        with self.session() as session:
+            run = Run(crawl_id=crawl_id, command=command, started=utcnow(), portals=[{"portal": p, "ok": None} for p in portals])
             session.add(run)
             session.flush()
             return run.id

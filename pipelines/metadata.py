@@ -16,7 +16,7 @@ class MetadataPipeline:
         self.stats = crawler.stats
         first, last = crawler.settings.get("GOVCRAWL_YEAR_FROM"), crawler.settings.get("GOVCRAWL_YEAR_TO")
         self.years = (int(first), int(last or first)) if first else None
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "MetadataPipeline":
@@ -54,5 +54,5 @@ class MetadataPipeline:
             self.crawler.spider.logger.info("Report changed since its last capture: %s", item.url)
         return item
 
-    def spider_closed(self) -> None:
+    def engine_stopped(self) -> None:
         close_crawler_store(self.crawler)

@@ -29,9 +29,11 @@ def test_unchanged_payload_keeps_its_first_capture(db_url):
         ("sha1:A", "one.warc.gz"),
         ("sha1:B", "three.warc.gz"),
     ]
-    store.save_report({**edited, "portal": "a"}, validators={"etag": '"b"', "last_modified": "Tue, 26 Jan 2021 00:00:00 GMT"})
-    assert store.validators("a") == {first["url"]: ('"b"', "Tue, 26 Jan 2021 00:00:00 GMT")}
+    store.save_report({**edited, "portal": "a"})
     assert store.known_urls("a") == {first["url"]}
+    store.save_validators({first["url"]: ('"b"', "Tue, 26 Jan 2021 00:00:00 GMT"), "http://a.gov.cn/list": (None, "x")})
+    store.save_validators({first["url"]: ('"c"', None)})
+    assert store.validators() == {first["url"]: ('"c"', None), "http://a.gov.cn/list": (None, "x")}
     store.close()
 
 
