@@ -70,7 +70,10 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "pipelines.warc_capture.WarcCapture": 100,
+    "govcrawl.progress.Progress": 900,
 }
+# A live progress line on interactive terminals (never when the output is a file or a pipe).
+GOVCRAWL_PROGRESS = env("GOVCRAWL_PROGRESS", "1") not in ("0", "false", "no")
 ITEM_PIPELINES = {
     "pipelines.junk_filter.JunkFilterPipeline": 100,
     "pipelines.metadata.MetadataPipeline": 200,
