@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from scrapy import Request, signals
 from scrapy.http import Response
 from scrapy.crawler import Crawler
@@ -71,3 +73,51 @@ class ConditionalRequestMiddleware:
     def spider_closed(self) -> None:
         if self._seen:
             crawler_store(self.crawler).save_validators(self._seen)
+
+
+_CHALLENGE_MARKERS = (b"$_ts", b"_$ts", b"document.cookie", b"location.reload", b"challenge")
+
+
+def looks_blocked(status: int, body: bytes) -> str | None:
+    """Why a response is an anti-bot wall rather than the page, or None.
+
+    The 瑞数 kind answers 412 with a ``$_ts`` script; JS cookie challenges answer 200 with a script that
+    sets a cookie and reloads, and almost no text. Success is judged by real body text, not by the
+    absence of one marker.
+    """
+    head = body[:20000]
+    if status == 412 or (status in (202, 403, 503) and any(m in head for m in _CHALLENGE_MARKERS)):
+        return f"HTTP {status} anti-bot challenge" + (" ($_ts)" if b"$_ts" in head else "")
+    if status == 200 and len(body) < 20000 and b"document.cookie" in head and (
+        b"location.reload" in head or b"location.href" in head or b"location.replace" in head
+    ):
+        import re
+
+        text = re.sub(rb"<script.*?</script>|<style.*?</style>|<[^>]+>|\s+", b"", body, flags=re.S | re.I)
+        if len(text) < 200:
+            return "JavaScript cookie challenge (script sets a cookie and reloads; no page text)"
+    return None
+
+
+class AntiBotMiddleware:
+    """Recognises anti-bot walls: counted as blocked (``govcrawl/blocked``), logged, never passed on as a page.
+
+    The wall itself is archived like every response (the WARC capture runs before this).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "AntiBotMiddleware":
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        reason = looks_blocked(response.status, response.body)
+        if reason is None:
+            return response
+        from scrapy.exceptions import IgnoreRequest
+
+        self.crawler.stats.inc_value("govcrawl/blocked")
+        logging.getLogger(__name__).error("Blocked at %s: %s", response.url, reason)
+        raise IgnoreRequest(f"blocked: {reason}")

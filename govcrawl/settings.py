@@ -67,6 +67,8 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOADER_MIDDLEWARES = {
     "govcrawl.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750)
     "govcrawl.middlewares.ConditionalRequestMiddleware": 760,
+    # after decompression (HttpCompressionMiddleware, 590), before retries see the answer
+    "govcrawl.middlewares.AntiBotMiddleware": 560,
 }
 EXTENSIONS = {
     "pipelines.warc_capture.WarcCapture": 100,
