@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import classify as C
 from . import extract as E
 from . import junk as J
 from . import text as T
+from .statistics import parse_statistics
 
 __all__ = ["PageAnalysis", "analyze_page"]
 
@@ -31,6 +33,7 @@ class PageAnalysis:
     extra: dict[str, str] = field(default_factory=dict)   # subject (主题分类/组配分类), disclosure_mode (公开方式), ...
     encoding: str | None = None
     traditional: bool = False
+    statistics: Any = None         # govcrawl.statistics.Statistics of an annual report, or None
 
     def to_dict(self) -> dict:
         return {
@@ -51,6 +54,7 @@ class PageAnalysis:
             "extra": dict(self.extra),
             "encoding": self.encoding,
             "traditional": self.traditional,
+            "statistics": self.statistics.to_dict() if self.statistics is not None else None,
         }
 
 
@@ -156,4 +160,7 @@ def analyze_page(content: str | bytes, url: str | None = None, content_type: str
         pa.report_year = None
         pa.sources.pop("report_year", None)
     pa.disagreements = _disagreements(pa)
+    if pa.kind == "annual_report":
+        # the national template's tables (and older reports' stated counts), labels read in Simplified
+        pa.statistics = parse_statistics(T.to_simplified(content) if traditional else content, pa.report_year)
     return pa

@@ -7,6 +7,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from govcrawl.items import PageItem
+from govcrawl.statistics import long_rows
 from govcrawl.storage import close_crawler_store, crawler_store
 
 
@@ -29,6 +30,7 @@ class MetadataPipeline:
             # A backfill stores only the years asked for; the page itself is in the WARC archive.
             self.stats.inc_value("govcrawl/reports_outside_years")
             raise DropItem(f"report year {a.report_year} outside the backfill's {years[0]}-{years[1]}")
+        stats = a.statistics
         status = crawler_store(self.crawler).save_report(
             {
                 "url": item.url,
@@ -46,8 +48,14 @@ class MetadataPipeline:
                 "payload_digest": item.payload_digest,
                 "warc_filename": item.warc_filename,
                 "warc_offset": item.warc_offset,
+                "statistics_format": stats.format if stats else None,
+                "consistency_ok": stats.consistency_ok if stats else None,
+                "statistics_checks": list(stats.checks) if stats else [],
+                "statistics_unparsed": dict(stats.unparsed) if stats else {},
+                "text_counts": dict(stats.text_counts) if stats else {},
             },
             validators={"etag": item.etag, "last_modified": item.last_modified},
+            statistics=long_rows(stats) if stats else [],
         )
         self.stats.inc_value(f"govcrawl/reports_{status}")
         if status == "changed":
