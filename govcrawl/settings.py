@@ -29,6 +29,8 @@ GOVCRAWL_DB_URL = env("GOVCRAWL_DB_URL", "sqlite:///govcrawl.sqlite3")
 GOVCRAWL_WARC_DIR = env("GOVCRAWL_WARC_DIR", "warc_archive")
 # A WARC file is closed and a new one opened past this many bytes.
 GOVCRAWL_WARC_MAX_SIZE = int(env("GOVCRAWL_WARC_MAX_SIZE", str(1_000_000_000)))
+# WARC dedup: "previous" (payloads archived by earlier crawls -> revisit records), "all", or "off".
+GOVCRAWL_WARC_DEDUP = env("GOVCRAWL_WARC_DEDUP", "previous")
 # Names the crawl in WARC file names and run records; the CLI sets one per run.
 GOVCRAWL_CRAWL_ID = env("GOVCRAWL_CRAWL_ID", "")
 # Debian's Chromium: Playwright cannot download its own browser here.

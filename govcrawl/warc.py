@@ -1,28 +1,45 @@
-"""Writing WARC files (warcio): one gzip member per record, request + response per exchange.
+"""Writing WARC/1.1 files (warcio) the way Heritrix and warcprox write them.
 
-Files are written as ``*.warc.gz.open`` and renamed to ``*.warc.gz`` when closed, so a crawl
-that dies leaves every finished file under its final name. A file is closed and the next
-opened past ``max_size`` bytes; names carry the crawl id, the time and a serial.
+- A ``warcinfo`` record opens every file: software and version, format, hostname and IP, the
+  crawl id and the crawl's settings.
+- Every exchange is a ``response`` record (the body exactly as received: still
+  ``Content-Encoding``-encoded) and a ``request`` record linked to it by ``WARC-Concurrent-To``;
+  both carry ``WARC-Block-Digest`` and ``WARC-Payload-Digest`` (sha1, base32), the response
+  ``WARC-IP-Address`` when known.
+- Dedup: given a :class:`govcrawl.digests.DigestIndex`, a payload already archived under the same
+  capture key is written as a ``revisit`` record (identical-payload-digest profile,
+  ``WARC-Refers-To``, ``WARC-Refers-To-Target-URI`` and ``-Date``): HTTP headers, no payload.
+- One gzip member per record, each written with one ``write()`` of the whole member, so a crawl
+  killed at any moment leaves whole records followed by at most one torn member
+  (``govcrawl repair`` cuts it off).
+- Files are written as ``*.warc.gz.open`` (held with an exclusive ``flock`` while open) and renamed
+  to ``*.warc.gz`` when closed; a file is closed and the next opened past ``max_size`` bytes, and at
+  the end of each crawl. Names: ``govcrawl-{crawl id}-{UTC time}-{serial}.warc.gz``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import http
 import io
 import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
+from warcio.warcwriter import BufferWARCWriter
 
 from govcrawl import __version__
 
+if TYPE_CHECKING:  # pragma: no cover
+    from govcrawl.digests import DigestIndex
+
 OPEN_SUFFIX = ".open"
+WARC_VERSION = "WARC/1.1"
 # Headers that describe the transport, not the payload: Twisted has already undone them.
 _DECODED_TRANSPORT_HEADERS = {b"transfer-encoding"}
 
@@ -33,6 +50,8 @@ class WarcLocation:
     offset: int
     record_id: str
     payload_digest: str | None
+    record_type: str = "response"
+    payload_bytes: int = 0  # payload bytes this record holds (0 for a revisit)
 
 
 def warc_date(when: dt.datetime | None = None) -> str:
@@ -57,11 +76,18 @@ def _header_pairs(headers: Any) -> list[tuple[str, str]]:
             for value in headers.getlist(name):
                 pairs.append((name.decode("latin-1"), value.decode("latin-1")))
     else:
-        for name, value in headers.items():
-            if name.lower().encode() in _DECODED_TRANSPORT_HEADERS:
+        for name, value in (headers or {}).items():
+            if str(name).lower().encode() in _DECODED_TRANSPORT_HEADERS:
                 continue
             pairs.append((str(name), str(value)))
     return pairs
+
+
+def _host_ip() -> str | None:
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return None
 
 
 class WarcFileWriter:
@@ -73,65 +99,98 @@ class WarcFileWriter:
         crawl_id: str,
         max_size: int = 1_000_000_000,
         info: dict[str, str] | None = None,
+        dedup: "DigestIndex | None" = None,
+        dedup_scope: str = "previous",
+        dedup_crawl_id: str | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.crawl_id = crawl_id
         self.max_size = max_size
         self.info = dict(info or {})
+        self.dedup = dedup
+        # "previous": a payload archived by an earlier crawl becomes a revisit (Heritrix's DeDuplicator
+        # way: duplicates within one crawl are kept in full); "all": within the crawl too.
+        if dedup_scope not in ("previous", "all"):
+            raise ValueError(f"dedup scope {dedup_scope!r}: expected 'previous' or 'all'")
+        self.dedup_scope = dedup_scope
+        self.dedup_crawl_id = dedup_crawl_id or crawl_id
         self.serial = 0
         self.hostname = socket.gethostname()
-        self._file: io.BufferedWriter | None = None
-        self._writer: WARCWriter | None = None
+        self._fd: int | None = None
+        self._size = 0
         self._name: str | None = None
         self.closed_files: list[Path] = []
-        self.record_ids: dict[str, str] = {}  # target URI -> id of its latest response record
+        self.record_ids: dict[str, str] = {}  # target URI -> id of its latest response/revisit record
 
     # --- files --------------------------------------------------------------
     @property
     def current_name(self) -> str | None:
         return self._name
 
+    @property
+    def current_path(self) -> Path | None:
+        return None if self._name is None else self.directory / (self._name + OPEN_SUFFIX)
+
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.serial += 1
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S")
-        self._name = f"govcrawl-{self.crawl_id}-{stamp}-{self.serial:05d}.warc.gz"
-        self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")
-        self._writer = WARCWriter(self._file, gzip=True)
-        fields = {
+        while True:
+            self.serial += 1
+            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S")
+            name = f"govcrawl-{self.crawl_id}-{stamp}-{self.serial:05d}.warc.gz"
+            if not (self.directory / name).exists():
+                try:
+                    fd = os.open(self.directory / (name + OPEN_SUFFIX), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                    break
+                except FileExistsError:
+                    continue
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # `govcrawl repair` leaves a locked file alone
+        self._fd, self._name, self._size = fd, name, 0
+        fields: dict[str, str] = {
             "software": f"govcrawl/{__version__} (warcio, Scrapy)",
             "format": "WARC File Format 1.1",
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
             "hostname": self.hostname,
-            "isPartOf": self.crawl_id,
-            **self.info,
         }
-        record = self._writer.create_warcinfo_record(self._name, fields)
-        self._writer.write_record(record)
-        self._file.flush()
+        ip = _host_ip()
+        if ip:
+            fields["ip"] = ip
+        fields["isPartOf"] = self.crawl_id
+        fields.update({k: str(v) for k, v in self.info.items() if v is not None})
+        builder = BufferWARCWriter(gzip=True, warc_version=WARC_VERSION)
+        self._write(builder.create_warcinfo_record(self._name, fields))
 
     def close(self) -> None:
-        if self._file is None:
+        if self._fd is None:
             return
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        os.fsync(self._fd)
         final = self.directory / self._name
         os.replace(self.directory / (self._name + OPEN_SUFFIX), final)
+        os.close(self._fd)  # closing releases the lock, after the rename
         self.closed_files.append(final)
-        self._file = self._writer = self._name = None
+        self._fd = None
+        self._name = None
 
     def _ensure_open(self) -> None:
-        if self._file is not None and self._file.tell() >= self.max_size:
+        if self._fd is not None and self._size >= self.max_size:
             self.close()
-        if self._file is None:
+        if self._fd is None:
             self._open()
 
     def _write(self, record: Any) -> int:
-        offset = self._file.tell()
-        self._writer.write_record(record)
-        self._file.flush()
+        """Write one record as one gzip member with one write(); return its offset."""
+        buffer = BufferWARCWriter(gzip=True, warc_version=WARC_VERSION)
+        buffer.write_record(record)
+        data = buffer.get_contents()
+        offset = self._size
+        view = memoryview(data)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+        self._size += len(data)
         return offset
+
+    def _builder(self) -> BufferWARCWriter:
+        return BufferWARCWriter(gzip=True, warc_version=WARC_VERSION)
 
     # --- records ------------------------------------------------------------
     def write_exchange(
@@ -145,48 +204,86 @@ class WarcFileWriter:
         body: bytes,
         ip_address: str | None = None,
         protocol: str = "HTTP/1.1",
+        reason: str | None = None,
     ) -> WarcLocation:
-        """Write a response record (body as received) and its request record; return where it sits."""
+        """Write a response (or revisit) record and its request record; return where the first sits."""
+        from govcrawl.digests import capture_key, sha1_digest
+
         self._ensure_open()
+        builder = self._builder()
         when = warc_date()
+        method = (method or "GET").upper()
+        request_body = request_body or b""
         response_http = StatusAndHeaders(
-            f"{status} {_reason(status)}", _header_pairs(response_headers), protocol=protocol
+            f"{status} {reason or _reason(status)}", _header_pairs(response_headers), protocol=protocol
         )
         warc_headers = {"WARC-Date": when}
         if ip_address:
             warc_headers["WARC-IP-Address"] = ip_address
-        response = self._writer.create_warc_record(
-            url,
-            "response",
-            payload=io.BytesIO(body),
-            length=len(body),
-            http_headers=response_http,
-            warc_headers_dict=warc_headers,
-        )
+
+        digest = sha1_digest(body)
+        key = capture_key(url, method, request_body)
+        known = self.dedup.lookup(key, digest) if (self.dedup is not None and body) else None
+        original = known
+        if known is not None and self.dedup_scope == "previous" and known.crawl_id == self.dedup_crawl_id:
+            original = None
+        if original is not None:
+            warc_headers["WARC-Refers-To"] = original.record_id
+            record = builder.create_revisit_record(
+                url,
+                digest=digest,
+                refers_to_uri=original.url,
+                refers_to_date=original.warc_date,
+                http_headers=response_http,
+                warc_headers_dict=warc_headers,
+            )
+            record_type, payload_bytes = "revisit", 0
+        else:
+            record = builder.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),
+                http_headers=response_http,
+                warc_headers_dict=warc_headers,
+            )
+            record_type, payload_bytes = "response", len(body)
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         request_pairs = _header_pairs(request_headers)
         if not any(name.lower() == "host" for name, _ in request_pairs):
             request_pairs.insert(0, ("Host", parts.netloc))
         request_http = StatusAndHeaders(f"{method} {target} {protocol}", request_pairs, is_http_request=True)
-        request = self._writer.create_warc_record(
+        request = builder.create_warc_record(
             url,
             "request",
             payload=io.BytesIO(request_body),
             length=len(request_body),
             http_headers=request_http,
-            warc_headers_dict={
-                "WARC-Date": when,
-                "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
-            },
+            warc_headers_dict={"WARC-Date": when, "WARC-Concurrent-To": record_id},
         )
-        offset = self._write(response)
+        offset = self._write(record)
         self._write(request)
-        record_id = response.rec_headers.get_header("WARC-Record-ID")
         self.record_ids[url] = record_id
-        return WarcLocation(
-            self._name, offset, record_id, response.rec_headers.get_header("WARC-Payload-Digest")
-        )
+        if self.dedup is not None and body:
+            if known is None:
+                self.dedup.add(
+                    key,
+                    digest,
+                    url=url,
+                    method=method,
+                    warc_date=when,
+                    record_id=record_id,
+                    warc_filename=self._name,
+                    warc_offset=offset,
+                    payload_length=len(body),
+                    crawl_id=self.dedup_crawl_id,
+                )
+            elif original is not None:
+                self.dedup.seen_again(key, digest)
+        return WarcLocation(self._name, offset, record_id, digest, record_type, payload_bytes)
 
     def write_conversion(self, url: str, body: bytes, content_type: str, note: str) -> WarcLocation:
         """A derived representation (e.g. the DOM a browser rendered), never passed off as a response."""
@@ -195,7 +292,7 @@ class WarcFileWriter:
         if url in self.record_ids:
             headers["WARC-Refers-To"] = self.record_ids[url]
         headers["WARC-Govcrawl-Note"] = note
-        record = self._writer.create_warc_record(
+        record = self._builder().create_warc_record(
             url,
             "conversion",
             payload=io.BytesIO(body),
@@ -209,4 +306,6 @@ class WarcFileWriter:
             offset,
             record.rec_headers.get_header("WARC-Record-ID"),
             record.rec_headers.get_header("WARC-Payload-Digest"),
+            "conversion",
+            len(body),
         )

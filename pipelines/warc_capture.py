@@ -6,13 +6,17 @@ pages, dataproxy answers, articles, attachments, junk pages. Pages rendered by t
 archived as the network responses the browser received (``govcrawl.signals.browser_response``),
 and the rendered DOM as a separate ``conversion`` record referring to its page.
 
-Where a response sits is put into ``request.meta["warc"]`` for the pipelines.
+A payload the database's digest index (``govcrawl.digests``) already holds for the same URL is
+written as a ``revisit`` record instead of a ``response``.
+
+Where a response (or revisit) sits is put into ``request.meta["warc"]`` for the pipelines.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import uuid
 
 from scrapy import Request, signals
@@ -20,9 +24,37 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from govcrawl import signals as govcrawl_signals
-from govcrawl.warc import WarcFileWriter
+from govcrawl.warc import WarcFileWriter, WarcLocation
 
 logger = logging.getLogger(__name__)
+
+# Settings recorded in each file's warcinfo record (what a later reader needs to judge the crawl).
+_INFO_SETTINGS = (
+    "ROBOTSTXT_OBEY",
+    "USER_AGENT",
+    "DEPTH_LIMIT",
+    "DOWNLOAD_DELAY",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "AUTOTHROTTLE_ENABLED",
+    "DOWNLOAD_TIMEOUT",
+    "RETRY_TIMES",
+    "DOWNLOAD_MAXSIZE",
+    "GOVCRAWL_WARC_MAX_SIZE",
+    "GOVCRAWL_WARC_DEDUP",
+)
+
+
+def dedup_scope(settings) -> str:
+    """``GOVCRAWL_WARC_DEDUP``: ``previous`` (default: payloads archived by earlier crawls become
+    revisit records), ``all`` (within the crawl too) or ``off``."""
+    value = str(settings.get("GOVCRAWL_WARC_DEDUP") or os.environ.get("GOVCRAWL_WARC_DEDUP") or "previous")
+    value = value.strip().lower()
+    if value in ("0", "false", "no", "off", "none"):
+        return "off"
+    if value in ("all", "within", "within-crawl"):
+        return "all"
+    return "previous"
 
 
 def new_crawl_id() -> str:
@@ -35,16 +67,35 @@ class WarcCapture:
         crawl_id = settings.get("GOVCRAWL_CRAWL_ID") or new_crawl_id()
         self.proxied = bool(settings.get("GOVCRAWL_PROXY"))
         spider_name = getattr(crawler.spidercls, "name", "spider")
+        dedup = None
+        self.digests = None
+        scope = dedup_scope(settings)
+        if scope != "off" and settings.get("GOVCRAWL_DB_URL"):
+            from govcrawl.digests import DigestIndex
+
+            self.digests = dedup = DigestIndex.open(settings.get("GOVCRAWL_DB_URL"))
+        info = {
+            "operator": settings.get("GOVCRAWL_OPERATOR") or None,
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            "http-header-user-agent": settings.get("USER_AGENT"),
+            "description": f"govcrawl crawl {crawl_id}, spider {spider_name}",
+            "govcrawl-crawl-id": crawl_id,
+            "govcrawl-spider": spider_name,
+            "govcrawl-proxy": settings.get("GOVCRAWL_PROXY") or "none",
+            "govcrawl-dedup": f"identical-payload-digest, {scope}" if dedup is not None else "off",
+        }
+        for name in _INFO_SETTINGS:
+            value = settings.get(name)
+            if value is not None:
+                info[f"govcrawl-setting-{name}"] = str(value)
         self.writer = WarcFileWriter(
             settings.get("GOVCRAWL_WARC_DIR"),
             crawl_id=f"{crawl_id}-{spider_name}",
-            max_size=settings.getint("GOVCRAWL_WARC_MAX_SIZE"),
-            info={
-                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
-                "http-header-user-agent": settings.get("USER_AGENT"),
-                "govcrawl-spider": spider_name,
-                "govcrawl-proxy": settings.get("GOVCRAWL_PROXY") or "none",
-            },
+            max_size=settings.getint("GOVCRAWL_WARC_MAX_SIZE", 1_000_000_000),
+            info=info,
+            dedup=dedup,
+            dedup_scope="all" if scope == "all" else "previous",
+            dedup_crawl_id=crawl_id,
         )
         self.stats = crawler.stats
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
@@ -55,6 +106,10 @@ class WarcCapture:
     def from_crawler(cls, crawler: Crawler) -> "WarcCapture":
         return cls(crawler)
 
+    def _count(self, location: WarcLocation) -> None:
+        self.stats.inc_value(f"warc/{location.record_type}_records")
+        self.stats.inc_value("warc/payload_bytes", location.payload_bytes)
+
     def response_downloaded(self, response: Response, request: Request) -> None:
         if request.meta.get("playwright"):
             # What the browser rendered is a derivative; its network responses came through browser_response.
@@ -64,9 +119,10 @@ class WarcCapture:
                 "text/html; charset=utf-8",
                 note="DOM rendered by headless Chromium (Playwright); not the server's bytes",
             )
-            self.stats.inc_value("warc/conversion_records")
         else:
-            ip = None if self.proxied or response.ip_address is None else str(response.ip_address)
+            # Behind a proxy, Scrapy's ip_address is the proxy's: record none rather than a wrong one.
+            proxied = self.proxied or bool(request.meta.get("proxy"))
+            ip = None if proxied or response.ip_address is None else str(response.ip_address)
             location = self.writer.write_exchange(
                 url=response.url,
                 method=request.method,
@@ -78,8 +134,7 @@ class WarcCapture:
                 ip_address=ip,
                 protocol=response.protocol or "HTTP/1.1",
             )
-            self.stats.inc_value("warc/response_records")
-        self.stats.inc_value("warc/payload_bytes", len(response.body))
+        self._count(location)
         request.meta["warc"] = location
 
     def browser_response(
@@ -91,8 +146,9 @@ class WarcCapture:
         status: int,
         response_headers: dict,
         body: bytes,
+        ip_address: str | None = None,
     ) -> None:
-        self.writer.write_exchange(
+        location = self.writer.write_exchange(
             url=url,
             method=method,
             request_headers=request_headers,
@@ -100,11 +156,14 @@ class WarcCapture:
             status=status,
             response_headers=response_headers,
             body=body,
+            ip_address=None if self.proxied else ip_address,
         )
+        self._count(location)
         self.stats.inc_value("warc/browser_response_records")
-        self.stats.inc_value("warc/payload_bytes", len(body))
 
     def spider_closed(self) -> None:
         self.writer.close()
+        if self.digests is not None:
+            self.digests.close()
         for path in self.writer.closed_files:
             logger.info("WARC file written: %s", path)

@@ -19,3 +19,6 @@ fi
 
 echo "install: govcrawl and its Python dependencies" >&2
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+
+# pywb, for replaying the archive, in its own virtualenv (its pins clash with Scrapy's).
+bash scripts/install-replay.sh
