@@ -17,7 +17,7 @@ from govcrawl.replica.content import seed_text, to_traditional
 from govcrawl.replica.sites import SITES, GROUND_TRUTH_PATH, ground_truth_json
 from govcrawl.replica.templates import decode_js_list
 
-GT = load_ground_truth()
+GT = load_ground_truth(all_portals=True)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -73,16 +73,18 @@ def test_ground_truth_file_is_current():
 
 
 def test_ground_truth_shape():
-    reps = GT["reports"]
-    assert len(reps) == 44
+    gt = load_ground_truth(all_portals=True)
+    reps = gt["reports"]
     urls = [r["url"] for r in reps]
-    assert len(set(urls)) == len(urls)
-    for key in SITES:
+    assert len(set(urls)) == len(urls) > 200
+    for key in ("zj_gov", "zj_fzggw", "zhoushan", "hz_drc"):
         assert sorted(r["report_year"] for r in reps if r["portal"] == key) == list(range(2014, 2025))
     assert all(u.startswith("http://") for u in urls)
-    kinds = {n["kind"] for n in GT["non_reports"]}
+    kinds = {n["kind"] for n in gt["non_reports"]}
     assert kinds == {"other", "junk"}
-    assert set(GT["portals"]) == {"zj_gov", "zj_fzggw", "zhoushan", "hz_drc", "web_search"}
+    assert set(gt["portals"]) == set(SITES) | {"web_search"}
+    for k, p in gt["portals"].items():
+        assert p["level"] in ("province", "city", "county", "department", "channel") and "region" in p, k
 
 
 # ------------------------------------------------------------------ articles

@@ -10,6 +10,9 @@ import random
 import re
 from pathlib import Path
 
+from .stat_schema import (COLUMN_KEYS, PERSON_COLUMNS, REVIEW_GROUPS, REVIEW_KEYS, get_dotted, printed, render_active,
+                          render_applications, render_review, result_rows, set_dotted, template_format)
+
 SEED_DIR = Path(__file__).with_name("seeds")
 
 CN_DIGITS = "〇一二三四五六七八九"
@@ -123,11 +126,15 @@ def _paras(lines):
 
 
 def national_template_body(unit: str, we: str, year: int, kind: str, r: random.Random,
-                           html_tables: bool) -> list:
-    """Body of a report in the 2019 national template (sections 一…六).
+                           html_tables: bool, stats_out: dict | None = None, blank_zeros: bool = False,
+                           error: tuple | None = None) -> list:
+    """Body of a report in the national template (sections 一…六).
 
-    Returns a list of items: str (a paragraph) or ("table", rows) for an HTML table,
-    where rows are lists of cell strings.
+    Returns a list of items: str (a paragraph) or ("raw", html) for the statistics tables, rendered
+    (``html_tables``) as real HTML tables in the layout of the template of the report's year
+    (2019 format up to 2020, the 2021 revision after, see ``stat_schema``); otherwise flattened, one
+    cell per paragraph. ``stats_out`` receives the statistics of an HTML-table report;
+    ``error`` = (row key, column key, delta) prints one cell of section 三 wrong by ``delta``.
     """
     n_rule = r.randint(0, 3) if kind == "gov" else 0
     n_norm = r.randint(8, 60)
@@ -221,18 +228,26 @@ def national_template_body(unit: str, we: str, year: int, kind: str, r: random.R
             [*map(str, fy), str(sum(fy)), *map(str, ss), str(sum(ss)), *map(str, sf), str(sum(sf))]]
 
     def emit(rows):
-        if html_tables:
-            out.append(("table", rows))
-        else:
-            for rw in rows:
-                out.extend(c for c in rw if c)
+        for rw in rows:
+            out.extend(c for c in rw if c)
 
-    emit(sec2)
-    out.append("三、收到和处理政府信息公开申请情况")
-    out.append("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)")
-    emit(sec3)
-    out.append("四、政府信息公开行政复议、行政诉讼情况")
-    emit(sec4)
+    if html_tables:
+        stats = _structured_stats(unit, year, sec2, new, carried, matrix, handled, carry_next, fy, ss, sf, error)
+        if stats_out is not None:
+            stats_out.update(printed(stats, blank_zeros))
+        out.append(("raw", render_active(stats, blank_zeros)))
+        out.append("三、收到和处理政府信息公开申请情况")
+        out.append("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)")
+        out.append(("raw", render_applications(stats, blank_zeros)))
+        out.append("四、政府信息公开行政复议、行政诉讼情况")
+        out.append(("raw", render_review(stats, blank_zeros)))
+    else:
+        emit(sec2)
+        out.append("三、收到和处理政府信息公开申请情况")
+        out.append("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)")
+        emit(sec3)
+        out.append("四、政府信息公开行政复议、行政诉讼情况")
+        emit(sec4)
     out += [
         "五、存在的主要问题及改进情况",
         f"{year}年,{we}政府信息公开工作取得了一定成效,但仍存在政策解读形式不够丰富、基层政务公开标准化规范化有待深化等问题。"
@@ -241,6 +256,71 @@ def national_template_body(unit: str, we: str, year: int, kind: str, r: random.R
         "无。" if r.random() < 0.6 else f"{year}年度未收取信息处理费。",
     ]
     return out
+
+
+def _structured_stats(unit, year, sec2, new, carried, matrix, handled, carry_next, fy, ss, sf, error) -> dict:
+    """The statistics of a generated report as ``stat_schema`` keys (numbers drawn by the caller; the extra
+    numbers of the 2021 revision from a separate generator, so that the other outputs stay unchanged)."""
+    fmt = template_format(year)
+    r2 = rng_for("stats", unit, year)
+
+    def num(s):
+        return int(str(s).rstrip("项"))
+
+    def trio(row, keys):
+        return dict(zip(keys, (num(x) for x in row[1:])))
+
+    if fmt == "2019":
+        k1, k5 = ("new_made", "new_published", "total_published"), ("prev_count", "change", "decisions")
+        act = {
+            "rules": trio(sec2[2], k1), "normative_documents": trio(sec2[3], k1),
+            "licensing": trio(sec2[6], k5), "other_services": trio(sec2[7], k5),
+            "punishment": trio(sec2[10], k5), "enforcement": trio(sec2[11], k5),
+            "fees": trio(sec2[14], ("prev_count", "change")),
+            "procurement": {"items": num(sec2[17][1]), "amount": float(sec2[17][2].rstrip("万元"))},
+        }
+    else:
+        act = {
+            "rules": {"issued": num(sec2[2][1]), "repealed": r2.randint(0, 2), "in_force": num(sec2[2][3])},
+            "normative_documents": {"issued": num(sec2[3][1]), "repealed": r2.randint(0, 12), "in_force": num(sec2[3][3])},
+            "licensing": {"decisions": num(sec2[6][3])},
+            "punishment": {"decisions": num(sec2[10][3])},
+            "enforcement": {"decisions": num(sec2[11][3])},
+            "fees": {"amount": round(r2.randint(0, 500000) / 100, 2)},
+        }
+    app: dict = {}
+
+    def put(key, vals):
+        row = dict(zip(PERSON_COLUMNS, vals))
+        row["total"] = sum(vals)
+        set_dotted(app, key, row)
+
+    put("new_received", new)
+    put("carried_over", carried)
+    keys = [k for k, _, _ in result_rows("2019")]
+    for k, vals in zip(keys[:-1], matrix[:-1]):
+        put(k, vals)
+    if fmt == "2019":
+        put("results.other", matrix[-1])
+    else:
+        a, b, c = [], [], []
+        for v in matrix[-1]:
+            x = r2.randint(0, v)
+            y = r2.randint(0, v - x)
+            a.append(x)
+            b.append(y)
+            c.append(v - x - y)
+        put("results.other.overdue_correction", a)
+        put("results.other.overdue_fee", b)
+        put("results.other.other", c)
+    put("total_handled", handled)
+    put("carried_forward", carry_next)
+    rl = {g: dict(zip([k for k, _ in REVIEW_KEYS], [*vals, sum(vals)])) for (g, _), vals in zip(REVIEW_GROUPS, (fy, ss, sf))}
+    stats = {"format": fmt, "applications": app, "active_disclosure": act, "reviews_litigation": rl}
+    if error:
+        row, col, delta = error
+        get_dotted(app, row)[col] += delta
+    return stats
 
 
 def old_style_body(unit: str, we: str, year: int, r: random.Random, title_kind: str = "年度报告") -> list:
@@ -300,3 +380,80 @@ def news_body(unit: str, we: str, year: int) -> list:
         f"会议指出,{we}要进一步提高政治站位,深化政务公开,做好政府信息公开工作年度报告编制发布工作。",
         "会议要求,各单位要对照年度要点,逐项抓好落实。",
     ]
+
+
+def jiedu_body(unit: str, we: str, year: int, r: random.Random) -> list:
+    """A 解读 (reading guide) of an annual report: not a report itself."""
+    return [
+        f"近日,{unit}{year}年政府信息公开工作年度报告正式发布。为便于公众理解,现将年度报告要点解读如下:",
+        f"一、主动公开方面。{year}年,{we}通过门户网站主动公开政府信息{r.randint(800, 9000)}条。",
+        f"二、依申请公开方面。全年共收到政府信息公开申请{r.randint(20, 300)}件,均按时答复。",
+        "三、下一步工作。将进一步深化重点领域信息公开,提升政策解读实效。",
+        "相关链接:政府信息公开工作年度报告全文",
+    ]
+
+
+# --------------------------------------------------------------------------- seed 001 as HTML tables
+def seed001_stats() -> tuple[dict, set]:
+    """The statistics of seed 001 (zhoushan 2020) as ``stat_schema`` keys, reconstructed from the flattened
+    text (which drops blank cells; the blank lines between its cells tell where they were), and the cells
+    that are blank on the page although their value is not 0: the 上年结转 row's 总计."""
+    z = dict.fromkeys(COLUMN_KEYS, 0)
+
+    def row(nat=0, com=0, pub=0, oth=0):
+        d = dict(z, natural_person=nat, commercial_enterprise=com, public_interest_org=pub, other_org=oth)
+        d["total"] = nat + com + pub + oth
+        return d
+
+    app: dict = {}
+
+    def put(k, v):
+        set_dotted(app, k, v)
+
+    put("new_received", row(240, 4, 1, 1))
+    put("carried_over", row(3))
+    put("results.disclosed", row(103, 2, 1, 1))
+    put("results.partially_disclosed", row(36, 1))
+    for k, n in (("state_secret", 0), ("prohibited_by_law", 3), ("three_safety_one_stability", 0),
+                 ("third_party_rights", 2), ("internal_affairs", 1), ("process_info", 3),
+                 ("law_enforcement_files", 9)):
+        put(f"results.not_disclosed.{k}", row(n))
+    put("results.not_disclosed.query_items", row(1, 1))
+    for k, n in (("not_held", 52), ("need_creation", 7), ("unclear_after_correction", 4)):
+        put(f"results.unable_to_provide.{k}", row(n))
+    for k, n in (("petition_complaint", 4), ("repeated", 5), ("publications", 2), ("massive_repeated", 0),
+                 ("confirm_or_reissue", 0)):
+        put(f"results.not_processed.{k}", row(n))
+    put("results.other", row(5))
+    put("total_handled", row(237, 4, 1, 1))
+    put("carried_forward", row(6))
+    act = {
+        "rules": {"new_made": 0, "new_published": 0, "total_published": 3},
+        "normative_documents": {"new_made": 184, "new_published": 257, "total_published": 764},
+        "licensing": {"prev_count": 1001, "change": -70, "decisions": 605986},
+        "other_services": {"prev_count": 1343, "change": -338, "decisions": 398806},
+        "punishment": {"prev_count": 3117, "change": 272, "decisions": 697775},
+        "enforcement": {"prev_count": 109, "change": 24, "decisions": 34494},
+        "fees": {"prev_count": 189, "change": 8},
+        "procurement": {"items": 2386, "amount": 189538647.5},
+    }
+    keys = [k for k, _ in REVIEW_KEYS]
+    rl = {"review": dict(zip(keys, (5, 2, 1, 0, 8))), "litigation_direct": dict(zip(keys, (0, 0, 1, 1, 2))),
+          "litigation_after_review": dict(zip(keys, (1, 0, 0, 2, 3)))}
+    stats = {"format": "2019", "applications": app, "active_disclosure": act, "reviews_litigation": rl}
+    return stats, {("carried_over", "total")}
+
+
+def seed001_body_tables() -> tuple[list, dict]:
+    """Seed 001's body with its three statistics sections as HTML tables (blank cells where it had blanks)."""
+    lines = seed001_body()
+    stats, blank = seed001_stats()
+    i2 = lines.index("二、主动公开政府信息情况")
+    i3 = lines.index("三、收到和处理政府信息公开申请情况")
+    i3b = next(i for i in range(i3, len(lines)) if lines[i].startswith("(本列数据的勾稽关系"))
+    i4 = lines.index("四、政府信息公开行政复议、行政诉讼情况")
+    i5 = lines.index("五、存在的主要问题及改进情况")
+    body = (lines[:i2 + 1] + [("raw", render_active(stats, halfwidth=True))] + lines[i3:i3b + 1]
+            + [("raw", render_applications(stats, blank_zeros=True, halfwidth=True, blank_cells=blank))]
+            + [lines[i4], ("raw", render_review(stats, blank_zeros=True, halfwidth=True))] + lines[i5:])
+    return body, printed(stats, blank_zeros=True, blank_cells=blank, tables=("applications", "reviews_litigation"))

@@ -5,11 +5,14 @@ Answers both as an HTTP proxy (absolute-form request URIs) and by ``Host`` heade
 """
 from __future__ import annotations
 
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from .sites import Request, build_replica, finalize, text_response
+from .sites import Request, build_replica, finalize, load_extra_specs, spec_key, text_response
+
+EXTRA_ENV = "GOVCRAWL_REPLICA_EXTRA"
 
 
 def _make_handler(replica, log: list, lock: threading.Lock):
@@ -55,7 +58,7 @@ def _make_handler(replica, log: list, lock: threading.Lock):
             with lock:
                 log.append((self.command, req.url))
             resp = replica.respond(req)
-            status, headers, payload = finalize(resp, req)
+            status, headers, payload = finalize(resp, req, replica)
             self._send(status, headers, payload, head_only=self.command == "HEAD")
 
         do_GET = do_POST = do_HEAD = _handle
@@ -70,12 +73,28 @@ def _make_handler(replica, log: list, lock: threading.Lock):
     return Handler
 
 
-class ReplicaServer:
-    """The replica on ``host:port`` (port 0 = any free port), served from a daemon thread."""
+def extra_specs_from_env() -> list:
+    """Held-out portal specs named by GOVCRAWL_REPLICA_EXTRA (files separated by os.pathsep), or []."""
+    value = os.environ.get(EXTRA_ENV, "")
+    specs: list = []
+    for path in (p for p in value.split(os.pathsep) if p.strip()):
+        specs += load_extra_specs(path)
+    return specs
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+
+class ReplicaServer:
+    """The replica on ``host:port`` (port 0 = any free port), served from a daemon thread.
+
+    ``extra_sites``: held-out jcms portals to serve beside the shipped ones, as small specs
+    (``sites.heldout_spec``: host, name, colid, years ...); by default those of the files named by
+    GOVCRAWL_REPLICA_EXTRA (.toml with [[site]] tables, or .json). Their ground truth:
+    ``sites.heldout_ground_truth(specs)``; a registry file for them: ``sites.heldout_registry_toml(specs)``.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, extra_sites=None):
         self.host = host
         self._port = port
+        self.extra_sites = list(extra_sites) if extra_sites is not None else extra_specs_from_env()
         self.requests: list = []  # (method, absolute_url)
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -83,7 +102,7 @@ class ReplicaServer:
         self.replica = None
 
     def _make_server(self) -> ThreadingHTTPServer:
-        self.replica = build_replica()
+        self.replica = build_replica(spec_key(self.extra_sites))
         httpd = ThreadingHTTPServer((self.host, self._port), _make_handler(self.replica, self.requests, self._lock))
         httpd.daemon_threads = True
         return httpd
@@ -114,7 +133,7 @@ class ReplicaServer:
 
     @property
     def hosts(self) -> list:
-        return list(build_replica().hosts)
+        return list(build_replica(spec_key(self.extra_sites)).hosts)
 
     def __enter__(self):
         return self.start()

@@ -24,11 +24,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 from . import templates as T
-from .content import (cn_date, national_template_body, news_body, notice_body, old_style_body, rng_for,
-                      seed000_body, seed001_body, seed002_report, seed003_parts, seed004_lines, to_traditional,
+from .portals_breadth import BREADTH
+from .content import (cn_date, cn_year, jiedu_body, national_template_body, news_body, notice_body, old_style_body, rng_for,
+                      seed000_body, seed001_body_tables, seed002_report, seed003_parts, seed004_lines, to_traditional,
                       work_plan_body)
 
 GROUND_TRUTH_PATH = Path(__file__).with_name("ground_truth.json")
+BREADTH_REGISTRY_PATH = Path(__file__).with_name("portals_breadth.toml")
 YEARS = range(2014, 2025)
 CST = timezone(timedelta(hours=8))
 GATE_PREFIX = "/gate/big5/drc.hangzhou.gov.cn"
@@ -113,6 +115,32 @@ class SiteCfg:
     proxy_paths: tuple = ()
     footer_script: str = ""
     gzip: bool = False
+    # registry data and the breadth portals' variations (the defaults: the first five portals' behaviour)
+    reg_level: str = ""  # province | city | county | department
+    region: str = ""
+    parent: str = ""
+    nav_text: str = "政府信息公开年报"  # the link text that leads to the column
+    nested: bool = False  # the 政府信息公开 home links 法定主动公开内容, which links the column
+    law_colid: str = ""
+    quirk: str = ""  # repeat_page1 | jpaas_max10 | web_proxy_only
+    start: str = "column"  # xxgk | column: what the registry's start_urls name
+    nav_report_link: bool = True  # the top navigation of every page links the column
+    sig: str = ""  # the signature under a government's report
+    index_prefix: str = ""
+    link_style: str = ""  # protocol_relative
+    spec: dict | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def xxgk_colid(self) -> int:
+        return int(re.search(r"col(\d+)", self.xxgk_path).group(1))
+
+    @property
+    def column_url(self) -> str:
+        return f"http://{self.host}/col/col{self.colid}/index.html"
+
+    @property
+    def xxgk_url(self) -> str:
+        return f"http://{self.host}{self.xxgk_path}"
 
 
 SITES = {
@@ -163,6 +191,9 @@ class Article:
     kind: str = "other"
     note: str = ""
     traditional: bool = False  # ground-truth page is shown through the /gate/big5/ view
+    statistics: dict | None = None  # stat_schema keys, for reports whose tables are HTML tables
+    statistics_errors: list | None = None
+    extra_gt: dict | None = None
 
     @property
     def index_no(self):
@@ -177,9 +208,15 @@ class Article:
         return (self.block[1].get("doc_no") or None) if self.block else None
 
     def gt(self) -> dict:
-        return {"url": self.url, "portal": self.site, "title": self.title, "report_year": self.report_year,
-                "index_no": self.index_no, "publisher": self.publisher, "written_date": self.written_date,
-                "published_date": self.pub[:10], "doc_no": self.doc_no}
+        out = {"url": self.url, "portal": self.site, "title": self.title, "report_year": self.report_year,
+               "index_no": self.index_no, "publisher": self.publisher, "written_date": self.written_date,
+               "published_date": self.pub[:10], "doc_no": self.doc_no}
+        if self.statistics:
+            out["statistics"] = self.statistics
+        if self.statistics_errors:
+            out["statistics_errors"] = self.statistics_errors
+        out.update(self.extra_gt or {})
+        return out
 
 
 def _pub(r, year_after: int, level: str) -> str:
@@ -216,6 +253,8 @@ def _art_path(site: SiteCfg, pub: str, artid: int) -> str:
 def _mk(site: SiteCfg, pub: str, artid: int, title: str, **kw) -> Article:
     path = _art_path(site, pub, artid)
     link = path
+    if site.link_style == "protocol_relative":
+        link = f"//{site.host}{path}"
     if site.key == "zj_fzggw":
         if int(pub[:4]) >= 2021:
             h = hashlib.md5(title.encode()).hexdigest()
@@ -234,14 +273,16 @@ def _mk(site: SiteCfg, pub: str, artid: int, title: str, **kw) -> Article:
 
 
 def _report(site: SiteCfg, year: int, ids, title: str | None = None, variant: str | None = None,
-            html_tables=False, header=None, chinese_sig=False, doc_no="", extra_body=(), pub=None) -> Article:
+            html_tables=False, header=None, chinese_sig=False, doc_no="", extra_body=(), pub=None,
+            blank_zeros=False, stat_error: tuple | None = None) -> Article:
     r = rng_for(site.key, year)
     pub = pub or _pub(r, year + 1, site.level)
     title = title or f"{site.name if site.level == 'dept' else site.unit}{year}年政府信息公开工作年度报告"
     written = _minus_days(pub, r.randint(1, 9))
     kind = "gov" if site.level == "gov" else "dept"
+    stats: dict = {}
     if year >= 2019:
-        body = national_template_body(site.unit, site.we, year, kind, r, html_tables)
+        body = national_template_body(site.unit, site.we, year, kind, r, html_tables, stats, blank_zeros, stat_error)
     else:
         body = old_style_body(site.unit, site.we, year, r)
     body = list(body) + list(extra_body)
@@ -253,14 +294,18 @@ def _report(site: SiteCfg, year: int, ids, title: str | None = None, variant: st
             "zj_fzggw": f"11330000002482031M/{year + 1}-{seq * 1000 + 183}",
             "zhoushan": f"001008003001/{year + 1}-{seq:05d}",
             "hz_drc": f"002489444/{year + 1}-{seq * 3 % 1000000:06d}",
-        }[site.key]
+        }.get(site.key) or f"{site.index_prefix}/{year + 1}-{seq:05d}"
         block = (variant, {"index_no": index_no, "publisher": site.publisher, "written_date": written,
                            "doc_no": doc_no, "category": "政府信息公开年报",
                            "date_label": "成文日期" if year % 2 else "生成日期"})
-    sig_unit = site.name if site.level == "dept" else (site.name if site.key == "zhoushan" else "浙江省人民政府办公厅")
+    sig_unit = site.sig or (site.name if site.level == "dept" else (
+        site.name if site.key == "zhoushan" else "浙江省人民政府办公厅"))
     body += _sig(sig_unit, written, chinese_sig)
-    return _mk(site, pub, ids(), title, header=header or "pubdate_source", body=body, block=block,
-               report_year=year, written_date=written)
+    art = _mk(site, pub, ids(), title, header=header or "pubdate_source", body=body, block=block,
+              report_year=year, written_date=written)
+    if html_tables and stats:
+        art.statistics = stats
+    return art
 
 
 def _other(site: SiteCfg, ids, pub: str, title: str, body, note: str, block=None, source=None) -> Article:
@@ -360,9 +405,11 @@ def build_articles() -> dict[str, list[Article]]:
     for y in YEARS:
         kw = {}
         if y == 2020:
+            body, stats = seed001_body_tables()
             a = _mk(s, "2021-01-28 16:02", ids(), "舟山市人民政府政府信息公开工作年度报告(2020年度)",
-                    header="pubdate", source="舟山市人民政府办公室", body=seed001_body(),
+                    header="pubdate", source="舟山市人民政府办公室", body=body,
                     report_year=2020, written_date=None, note="seed 001")
+            a.statistics = stats
             arts.append(a)
             continue
         if y >= 2021:
@@ -424,7 +471,265 @@ def build_articles() -> dict[str, list[Article]]:
 
     for k in out:
         out[k].sort(key=lambda a: a.pub, reverse=True)
+    for k, site in BREADTH_SITES.items():
+        out[k] = build_site_articles(site)
     return out
+
+
+# =========================================================================== breadth & held-out portals (generic)
+ORIGINAL_KEYS = ("zj_gov", "zj_fzggw", "zhoushan", "hz_drc")
+#: registry data of the first four portals (the breadth portals carry theirs in their SiteCfg)
+ORIGINAL_META = {
+    "zj_gov": {"level": "province", "region": "浙江省", "platform": "jcms"},
+    "zj_fzggw": {"level": "department", "region": "浙江省", "platform": "jpaas", "parent": "zj_gov"},
+    "zhoushan": {"level": "city", "region": "浙江省舟山市", "platform": "jcms"},
+    "hz_drc": {"level": "department", "region": "浙江省杭州市", "platform": "generic", "parent": "hangzhou"},
+}
+#: where the breadth portals' registry entries live (None: appended to govcrawl/portals.toml)
+BREADTH_REGISTRY = "govcrawl/replica/portals_breadth.toml"
+
+
+def _h(*key) -> int:
+    return int(hashlib.sha1("|".join(map(str, key)).encode()).hexdigest()[:12], 16)
+
+
+def make_site(d: dict) -> SiteCfg:
+    """A SiteCfg from a breadth entry (portals_breadth.BREADTH) or a held-out spec (``heldout_spec``)."""
+    h = _h(d["host"])
+    dept = d.get("reg_level") == "department"
+    platform = d.get("platform", "jcms")
+    webid = str(d.get("webid") or 3000 + h % 900)
+    quirk = d.get("quirk", "")
+    proxy = (("/module/web/jpage/dataproxy.jsp",) if quirk == "web_proxy_only"
+             else ("/module/jpage/dataproxy.jsp", "/module/web/jpage/dataproxy.jsp"))
+    name = d["name"]
+    org = f"{h % 10 ** 9:09d}"
+    return SiteCfg(
+        key=d["slug"], host=d["host"], name=name, site_id=str(d.get("site_id") or 3300000000 + h % 10 ** 6),
+        icp=f"浙ICP备{h % 10 ** 8:08d}号", gongan=f"浙公网安备 3301{h % 10 ** 10:010d}号",
+        colid=str(d["colid"]), column_name=d.get("column_name", "政府信息公开年报"),
+        xxgk_path=f"/col/col{d['xxgk_colid']}/index.html", cms=platform, level="dept" if dept else "gov",
+        unit=d.get("unit", name), we=d.get("we", "我委" if dept else "我市"), publisher=d.get("publisher", name),
+        webid=webid, unitid=str(d.get("unitid") or 4000000 + h % 999999),
+        tplsetid=(hashlib.md5(d["host"].encode()).hexdigest()[:21] if platform == "jpaas" else ""),
+        per_page=int(d.get("per_page", 10)), proxy_paths=proxy if platform == "jcms" else (),
+        footer_script=(f"/cms_files/jcms1/web{webid}/site/script/0/{h % 10 ** 16:016d}.js" if platform == "jpaas" else ""),
+        reg_level=d.get("reg_level", "county"), region=d.get("region", ""), parent=d.get("parent", ""),
+        nav_text=d.get("nav", "政府信息公开年报"), nested=bool(d.get("nested")),
+        law_colid=str(d.get("law_colid") or int(d["xxgk_colid"]) + 7), quirk=quirk, start=d.get("start", "xxgk"),
+        nav_report_link=False, sig=(name if dept else d.get("sig", name)),
+        index_prefix=(f"11330000{org}X" if dept and platform == "jpaas" else org),
+        link_style=d.get("link_style", ""), spec=d)
+
+
+def _title(site: SiteCfg, style: str, y: int) -> str:
+    return {
+        "A": f"{site.unit}{y}年政府信息公开工作年度报告",
+        "AN": f"{site.name}{y}年政府信息公开工作年度报告",
+        "B": f"{site.name}政府信息公开工作年度报告({y}年度)",
+        "BF": f"{site.name}政府信息公开工作年度报告（{y}年度）",
+        "C": f"{y}年度{site.name}政府信息公开工作报告",
+        "D": f"{site.name}{y}年政务公开工作总结报告",
+        "E": f"{site.name}{cn_year(y)}年政府信息公开工作年度报告",
+    }[style]
+
+
+def _style(spec: str, y: int) -> str:
+    """Title style plan "A 2016:E": the main style, and per-year overrides."""
+    main, *over = spec.split()
+    return dict(t.split(":") for t in over).get(str(y), main)
+
+
+def _variant(spec: str, y: int) -> str | None:
+    """Metadata-block plan "V4:2016 V1": V4 up to 2016, then V1 ("-" = no block)."""
+    for t in spec.split():
+        v, _, upto = t.partition(":")
+        if not upto or y <= int(upto):
+            return None if v == "-" else v
+    return None
+
+
+def build_site_articles(site: SiteCfg) -> list[Article]:
+    """Reports and non-reports of a breadth (or held-out) portal, newest first."""
+    d = site.spec
+    first, last = d.get("years", (2016, 2024))
+    missing = set(d.get("missing", ()))
+    ids = _Ids(1000000 + _h(site.host, "ids") % 8000000)
+    tables_from = d.get("tables", 2019)
+    arts: list[Article] = []
+    reports: dict[int, Article] = {}
+    for y in range(first, last + 1):
+        if y in missing:
+            continue
+        style = _style(d.get("titles", "A"), y)
+        if style == "D" and y >= 2019:
+            style = "A"
+        kw: dict = {"title": _title(site, style, y), "variant": _variant(d.get("variants", "V1"), y),
+                    "header": d.get("header", "pubdate_source"),
+                    "chinese_sig": style == "E" or y in d.get("chinese_sig_years", ())}
+        if tables_from and y >= max(tables_from, 2019) and y not in d.get("tables_skip", ()):
+            kw["html_tables"] = True
+            kw["blank_zeros"] = bool(d.get("blank_zeros"))
+            if d.get("stat_error") == y:
+                kw["stat_error"] = ("total_handled", "natural_person", 10)
+        if y in d.get("doc_years", ()) and d.get("abbr"):
+            kw["doc_no"] = f"{d['abbr']}〔{y + 1}〕{_h(site.host, y) % 60 + 1}号"
+        a = _report(site, y, ids, **kw)
+        a.source = a.content_source = site.publisher
+        if kw.get("stat_error"):
+            row, col, delta = kw["stat_error"]
+            printed = a.statistics["applications"][row][col]
+            a.statistics_errors = [{"table": "applications", "row": row, "column": col, "printed": printed,
+                                    "expected": printed - delta, "violates": ["column_sum", "row_sum", "balance"]}]
+        reports[y] = a
+        arts.append(a)
+    r = rng_for(site.key, "others")
+    years = sorted(reports)
+    for kind in d.get("others", ("plan", "news")):
+        y = r.choice(years) if years else first
+        if kind == "plan":
+            pub = f"{y}-0{r.randint(3, 6)}-{r.randint(10, 28)} {r.randint(9, 17):02d}:00"
+            arts.append(_other(site, ids, pub, f"{site.unit}{y}年政务公开工作要点",
+                               work_plan_body(site.unit, y), "work plan"))
+        elif kind == "notice":
+            pub = f"{y}-12-{r.randint(5, 25):02d} 10:{r.randint(10, 59):02d}"
+            arts.append(_other(site, ids, pub, f"关于做好{y}年政府信息公开工作年度报告编制工作的通知",
+                               notice_body(site.publisher, y), "notice about the annual reports"))
+        elif kind == "news":
+            pub = f"{y}-0{r.randint(4, 9)}-{r.randint(10, 28)} 15:{r.randint(10, 59):02d}"
+            arts.append(_other(site, ids, pub, f"{site.unit}召开政务公开工作推进会",
+                               news_body(site.unit, site.we, y), "news"))
+        elif kind == "jiedu" and years:
+            ry = max([x for x in years if x >= 2019] or years)
+            rep_art = reports[ry]
+            t = (f"《{rep_art.title}》解读" if r.random() < 0.5 else f"图解：{site.unit}{ry}年政府信息公开工作年度报告")
+            pub = (datetime.strptime(rep_art.pub, "%Y-%m-%d %H:%M") + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
+            arts.append(_other(site, ids, pub, t, jiedu_body(site.unit, site.we, ry, r), "解读 of an annual report"))
+    arts.sort(key=lambda a: a.pub, reverse=True)
+    return arts
+
+
+BREADTH_SITES = {d["slug"]: make_site(d) for d in BREADTH}
+SITES.update(BREADTH_SITES)
+
+
+def portal_gt(s: SiteCfg, start_url: str) -> dict:
+    """A portal's entry in the ground truth: host, start URL and its registry data."""
+    meta = ORIGINAL_META.get(s.key) or {"level": s.reg_level, "region": s.region, "platform": s.cms,
+                                        **({"parent": s.parent} if s.parent else {})}
+    out = {"host": s.host, "start_url": start_url, "name": s.name, **meta}
+    if s.key not in ORIGINAL_KEYS:
+        out["column_url"] = s.column_url
+        if BREADTH_REGISTRY and s.key in BREADTH_SITES:
+            out["registry"] = BREADTH_REGISTRY
+    return out
+
+
+def registry_entry(s: SiteCfg, start_url: str) -> str:
+    """The portal's [[portal]] entry for a registry file (TOML)."""
+    lines = ["[[portal]]", f'slug = "{s.key}"', f'name = "{s.name}"', f'level = "{s.reg_level}"',
+             f'region = "{s.region}"', f'platform = "{s.cms}"']
+    if s.parent:
+        lines.append(f'parent = "{s.parent}"')
+    if s.cms == "jpaas" and s.spec and s.spec.get("registry_page_size"):
+        lines.append(f"page_size = {int(s.spec['registry_page_size'])}")
+    lines.append(f'start_urls = ["{start_url}"]')
+    return "\n".join(lines) + "\n"
+
+
+def breadth_registry_toml() -> str:
+    rep = build_replica()
+    head = ("# Registry entries of the replica's breadth portals (govcrawl/replica/portals_breadth.py),\n"
+            "# generated by `python -m govcrawl.replica.sites --write-ground-truth`; most start at the\n"
+            "# portal's 政府信息公开 home, so their spiders must discover the annual-report column.\n")
+    return head + "\n" + "\n".join(registry_entry(s, rep.start_urls[k]) for k, s in BREADTH_SITES.items())
+
+
+# --------------------------------------------------------------------------- held-out portals
+HELDOUT_KEYS = {"host", "name", "colid", "slug", "xxgk_colid", "years", "missing", "per_page", "nav", "nested",
+                "column_name", "titles", "variants", "header", "tables", "blank_zeros", "quirk", "start",
+                "publisher", "unit", "we", "reg_level", "level", "region", "parent", "others", "webid", "unitid",
+                "reports_per_year"}
+
+
+def heldout_spec(d: dict) -> dict:
+    """A held-out jcms portal from a small spec: {host, name, colid} required; optional years=[first, last]
+    (or reports_per_year={year: 1 or 0}), missing, per_page, nav, nested, start (xxgk | column), slug,
+    level, region, xxgk_colid... Defaults make an ordinary county jcms portal."""
+    unknown = set(d) - HELDOUT_KEYS
+    if unknown:
+        raise ValueError(f"replica: unknown held-out spec key(s) {sorted(unknown)}")
+    for k in ("host", "name", "colid"):
+        if not d.get(k):
+            raise ValueError(f"replica: held-out spec needs {k!r}")
+    out = dict(d)
+    out.setdefault("slug", "x_" + re.sub(r"[^a-z0-9]+", "_", d["host"].lower().removeprefix("www.").split(".gov")[0]))
+    out.setdefault("platform", "jcms")
+    out["reg_level"] = d.get("level", d.get("reg_level", "county"))
+    out.setdefault("region", "浙江省")
+    out.setdefault("xxgk_colid", int(d["colid"]) - 23)
+    if "reports_per_year" in d:
+        ys = sorted(int(y) for y, n in d["reports_per_year"].items() if int(n))
+        out["years"] = (ys[0], ys[-1])
+        out["missing"] = tuple(y for y in range(ys[0], ys[-1] + 1) if y not in ys)
+    out["years"] = tuple(out.get("years", (2018, 2024)))
+    out["missing"] = tuple(out.get("missing", ()))
+    out.setdefault("per_page", 5)
+    out.setdefault("titles", "A 2018:C")
+    out.setdefault("variants", "V1")
+    out.setdefault("others", ("plan", "news"))
+    out.setdefault("we", "我委" if out["reg_level"] == "department" else "我县")
+    out.setdefault("unit", d["name"].replace("人民政府", ""))
+    out.setdefault("publisher", d["name"] + ("办公室" if out["reg_level"] != "department" else ""))
+    return out
+
+
+def spec_key(specs) -> tuple:
+    """Held-out specs as a hashable, canonical tuple (for ``build_replica``)."""
+    return tuple(json.dumps(sp, ensure_ascii=False, sort_keys=True) for sp in specs)
+
+
+def load_extra_specs(path: str | Path) -> list[dict]:
+    """Held-out specs from a .toml ([[site]] tables) or .json (a list, or {"sites": [...]}) file."""
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    if p.suffix == ".toml":
+        import tomllib
+
+        data = tomllib.loads(text)
+    else:
+        data = json.loads(text)
+    sites = data.get("site", data.get("sites", [])) if isinstance(data, dict) else data
+    if not isinstance(sites, list) or not all(isinstance(x, dict) for x in sites):
+        raise ValueError(f"{path}: expected a list of held-out portal specs ([[site]] in TOML)")
+    return sites
+
+
+def heldout_ground_truth(specs) -> dict:
+    """The ground truth of held-out portals alone (same shape as ground_truth.json)."""
+    specs = [specs] if isinstance(specs, dict) else list(specs)
+    portals, reports, others = {}, [], []
+    for sp in specs:
+        site = make_site(heldout_spec(sp))
+        start = site.xxgk_url if site.start == "xxgk" else site.column_url
+        portals[site.key] = portal_gt(site, start)
+        for a in build_site_articles(site):
+            if a.is_report:
+                reports.append(a.gt())
+            else:
+                others.append({"url": a.url, "portal": site.key, "kind": "other", "note": a.note})
+    reports.sort(key=lambda r: (r["portal"], r["report_year"]))
+    return {"portals": portals, "reports": reports, "non_reports": others}
+
+
+def heldout_registry_toml(specs) -> str:
+    """A registry file (TOML) naming the held-out portals, for ``--portals FILE`` / ``GOVCRAWL_PORTALS``."""
+    specs = [specs] if isinstance(specs, dict) else list(specs)
+    out = []
+    for sp in specs:
+        site = make_site(heldout_spec(sp))
+        out.append(registry_entry(site, site.xxgk_url if site.start == "xxgk" else site.column_url))
+    return "\n".join(out)
 
 
 # =========================================================================== spam & search
@@ -462,7 +767,7 @@ def build_spam(articles) -> list[SpamPage]:
 def build_search(articles, spam) -> list[tuple[str, str, str, str]]:
     """[(token, title, abstract, target_url)] in result order."""
     by = {k: {a.report_year: a for a in v if a.is_report} for k, v in articles.items()}
-    news = {k: next(a for a in v if a.note == "news") for k, v in articles.items()}
+    news = {k: next(a for a in v if a.note == "news") for k, v in articles.items() if k in ORIGINAL_KEYS}
     picks = [by["zj_gov"][2020], spam[0], by["zj_fzggw"][2020], news["zj_gov"], by["zhoushan"][2020],
              spam[1], by["zj_gov"][2018], by["zj_fzggw"][2016], news["zhoushan"], by["zhoushan"][2019],
              spam[2], news["zj_fzggw"]]
@@ -484,8 +789,9 @@ def build_search(articles, spam) -> list[tuple[str, str, str, str]]:
 # =========================================================================== ground truth
 def ground_truth_data() -> dict:
     rep = build_replica()
-    portals = {k: {"host": s.host, "start_url": rep.start_urls[k]} for k, s in SITES.items()}
-    portals["web_search"] = {"host": "www.baidu.com", "start_url": rep.start_urls["web_search"]}
+    portals = {k: portal_gt(s, rep.start_urls[k]) for k, s in SITES.items()}
+    portals["web_search"] = {"host": "www.baidu.com", "start_url": rep.start_urls["web_search"], "level": "channel",
+                             "region": "", "platform": "web_search"}
     reports, others = [], []
     for k, arts in rep.articles.items():
         for a in arts:
@@ -564,8 +870,17 @@ def make_pdf(title: str) -> bytes:
 
 
 class Replica:
-    def __init__(self):
+    def __init__(self, extra_specs: tuple = ()):
+        self.sites: dict[str, SiteCfg] = dict(SITES)
         self.articles = build_articles()
+        self.extra_keys: list[str] = []
+        for raw in extra_specs:
+            site = make_site(heldout_spec(json.loads(raw) if isinstance(raw, str) else raw))
+            if site.key in self.sites:
+                raise ValueError(f"replica: extra site {site.key!r} already exists")
+            self.sites[site.key] = site
+            self.articles[site.key] = build_site_articles(site)
+            self.extra_keys.append(site.key)
         self.spam = build_spam(self.articles)
         self.search = build_search(self.articles, self.spam)
         self.start_urls = {
@@ -573,22 +888,29 @@ class Replica:
             "zj_fzggw": "http://fzggw.zj.gov.cn/col/col1229123461/index.html",
             "zhoushan": "http://www.zhoushan.gov.cn/col/col1229006557/index.html",
             "hz_drc": f"http://drc.hangzhou.gov.cn{GATE_PREFIX}/col/col1693960/index.html",
-            "web_search": f"http://www.baidu.com/s?wd={quote(SEARCH_QUERY)}&pn=0",
         }
+        for key, s in self.sites.items():
+            self.start_urls.setdefault(key, s.xxgk_url if s.start == "xxgk" else s.column_url)
+        self.start_urls["web_search"] = f"http://www.baidu.com/s?wd={quote(SEARCH_QUERY)}&pn=0"
         # static pages per host: path -> (text or bytes, content_type or None, article or None)
         self.pages: dict[str, dict[str, tuple]] = {}
-        for key, s in SITES.items():
+        for key, s in self.sites.items():
             pg = self.pages.setdefault(s.host, {})
             arts = self.articles[key]
             home = T.simple_page(s, s.name, [(s.xxgk_path, "政府信息公开"), ("/col/col1229000001/index.html", "要闻动态"),
                                              ("/col/col1229000002/index.html", "政务服务")])
             pg["/"] = pg["/index.html"] = (home, None, None)
-            pg[s.xxgk_path] = (T.simple_page(s, "政府信息公开", [
-                ("/col/col1229000010/index.html", "政府信息公开指南"), ("/col/col1229000011/index.html", "政府信息公开制度"),
-                ("/col/col1229000012/index.html", "法定主动公开内容"), (f"/col/col{s.colid}/index.html", "政府信息公开年报"),
-            ], '<p class="intro">本栏目公开本机关政府信息公开工作年度报告。</p>'), None, None)
+            col_path = f"/col/col{s.colid}/index.html"
+            if key in ORIGINAL_KEYS:
+                pg[s.xxgk_path] = (T.simple_page(s, "政府信息公开", [
+                    ("/col/col1229000010/index.html", "政府信息公开指南"), ("/col/col1229000011/index.html", "政府信息公开制度"),
+                    ("/col/col1229000012/index.html", "法定主动公开内容"), (col_path, "政府信息公开年报"),
+                ], '<p class="intro">本栏目公开本机关政府信息公开工作年度报告。</p>'), None, None)
+            else:
+                self._xxgk_pages(s, pg, col_path)
             if s.cms == "jcms":
-                pg[f"/col/col{s.colid}/index.html"] = (T.jcms_column_page(s, arts, s.per_page, s.proxy_paths[0]), None, None)
+                pg[col_path] = (T.jcms_column_page(s, arts, s.per_page, s.proxy_paths[0],
+                                                   embed_all=s.quirk == "repeat_page1"), None, None)
             elif s.cms == "jpaas":
                 pg[f"/col/col{s.colid}/index.html"] = (T.jpaas_column_page(s), None, None)
                 pg[s.footer_script] = (T.footer_script_js(s), "application/javascript; charset=UTF-8", None)
@@ -609,10 +931,26 @@ class Replica:
         self.pages.setdefault("www.baidu.com", {})["/robots.txt"] = (
             "User-agent: *\nDisallow: /module/search/\n", "text/plain; charset=UTF-8", None)
         self.hosts = sorted(self.pages)
-        self._site_by_host = {s.host: s for s in SITES.values()}
-        self._items_by_host = {s.host: self.articles[k] for k, s in SITES.items()}
+        self._site_by_host = {s.host: s for s in self.sites.values()}
+        self._items_by_host = {s.host: self.articles[k] for k, s in self.sites.items()}
         self._gate_cache: dict[str, tuple] = {}
         self._search_by_token = {t: url for t, _, _, url in self.search}
+
+    @staticmethod
+    def _xxgk_pages(s: SiteCfg, pg: dict, col_path: str) -> None:
+        """The 政府信息公开 home of a breadth portal, and its 法定主动公开内容 page; one of them links the column."""
+        x, law = s.xxgk_colid, f"/col/col{s.law_colid}/index.html"
+        links = [(f"/col/col{x + 1}/index.html", "政府信息公开指南"), (f"/col/col{x + 2}/index.html", "政府信息公开制度"),
+                 (law, "法定主动公开内容"), (f"/col/col{x + 3}/index.html", "依申请公开")]
+        if not s.nested:
+            links.insert(_h(s.host, "pos") % 4 + 1, (col_path, s.nav_text))
+        pg[s.xxgk_path] = (T.simple_page(s, "政府信息公开", links), None, None)
+        lc = int(s.law_colid)
+        law_links = [(f"/col/col{lc + 1}/index.html", "机构职能"), (f"/col/col{lc + 2}/index.html", "规范性文件"),
+                     (f"/col/col{lc + 3}/index.html", "规划信息"), (f"/col/col{lc + 4}/index.html", "财政预决算")]
+        if s.nested:
+            law_links.insert(_h(s.host, "lawpos") % 4, (col_path, s.nav_text))
+        pg[law] = (T.simple_page(s, "法定主动公开内容", law_links), None, None)
 
     # ------------------------------------------------------------------ helpers
     def _html(self, site: SiteCfg | None, text: str, status=200, ctype=None, art: Article | None = None,
@@ -686,6 +1024,8 @@ class Replica:
             end = int(p.get("endrecord") or (start + per - 1))
         except ValueError:
             ok = False
+        if ok and site.quirk == "repeat_page1":  # old jcms: whatever page is asked, page 1 comes back
+            start, end = 1, per
         if not ok:
             xml = ("<datastore>\n<totalrecord>0</totalrecord>\n<totalpage>0</totalpage>\n"
                    "<nextgroup><![CDATA[]]></nextgroup>\n<recordset>\n</recordset>\n</datastore>")
@@ -706,6 +1046,8 @@ class Replica:
             size = int(pj.get("pageSize", site.per_page))
             if not 1 <= size <= 100:
                 size = site.per_page
+            if site.quirk == "jpaas_max10":  # this portal's unit API ignores a pageSize larger than 10
+                size = min(size, 10)
         except (ValueError, TypeError, AttributeError):
             pass
         return Response(200, T.jpaas_unit_json(site, items, page_no, size).encode(), "application/json;charset=UTF-8")
@@ -750,12 +1092,13 @@ class Replica:
         return Response(200, entry[0].encode(), entry[1]) if entry else None
 
 
-@functools.lru_cache(maxsize=1)
-def build_replica() -> Replica:
-    return Replica()
+@functools.lru_cache(maxsize=8)
+def build_replica(extra_specs: tuple = ()) -> Replica:
+    """The replica (cached); ``extra_specs``: held-out portal specs, as canonical JSON strings (``spec_key``)."""
+    return Replica(extra_specs)
 
 
-def finalize(resp: Response, req: Request) -> tuple[int, list, bytes]:
+def finalize(resp: Response, req: Request, replica: Replica | None = None) -> tuple[int, list, bytes]:
     """Conditional requests, compression and common headers -> (status, headers, body)."""
     headers = [("Server", "nginx"), ("Date", format_datetime(datetime.now(timezone.utc), usegmt=True))]
     status, body = resp.status, resp.body
@@ -778,7 +1121,7 @@ def finalize(resp: Response, req: Request) -> tuple[int, list, bytes]:
             return 304, headers, b""
     headers.append(("Content-Type", resp.content_type))
     headers.extend(resp.headers)
-    site = build_replica()._site_by_host.get(req.host)
+    site = (replica or build_replica())._site_by_host.get(req.host)
     if site and site.gzip and status == 200:
         headers.append(("Vary", "Accept-Encoding"))
         if "gzip" in req.headers.get("accept-encoding", "").lower():
@@ -795,6 +1138,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.write_ground_truth:
         GROUND_TRUTH_PATH.write_text(ground_truth_json(), encoding="utf-8")
+        if BREADTH_REGISTRY:
+            BREADTH_REGISTRY_PATH.write_text(breadth_registry_toml(), encoding="utf-8")
         gt = ground_truth_data()
         print(f"wrote {GROUND_TRUTH_PATH}: {len(gt['reports'])} reports, {len(gt['non_reports'])} non-reports")
     else:

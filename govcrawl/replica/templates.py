@@ -33,9 +33,11 @@ def head(site, title: str, extra_meta: str = "", charset: str | None = None) -> 
 
 
 def top_nav(site) -> str:
+    report = (f'<a href="/col/col{site.colid}/index.html">政府信息公开年报</a>' if site.nav_report_link
+              else '<a href="/col/col1229000002/index.html">政务服务</a>')
     return f"""<div class="top w"><div class="logo"><a href="/index.html">{esc(site.name)}</a></div>
 <ul class="nav"><li><a href="/index.html">首页</a></li><li><a href="{site.xxgk_path}">政府信息公开</a></li>
-<li><a href="/col/col{site.colid}/index.html">政府信息公开年报</a></li><li><a href="/module/search/index.jsp">站内搜索</a></li></ul></div>
+<li>{report}</li><li><a href="/module/search/index.jsp">站内搜索</a></li></ul></div>
 """
 
 
@@ -188,9 +190,11 @@ def jcms_record(href: str, title: str, date: str) -> str:
     return f'<li><a href="{attr(href)}" target="_blank" title="{attr(title)}">{esc(title)}</a><span>{date}</span></li>'
 
 
-def jcms_column_page(site, items, per_page: int, proxy_path: str) -> str:
-    """jcms column page with its first list page embedded as <datastore> (items: list of Article)."""
-    recs = "\n".join(f"<record><![CDATA[{jcms_record(a.link, a.title, a.pub[:10])}]]></record>" for a in items[:per_page])
+def jcms_column_page(site, items, per_page: int, proxy_path: str, embed_all: bool = False) -> str:
+    """jcms column page with its first list page embedded as <datastore> (items: list of Article);
+    ``embed_all``: every record embedded, as old jcms did (jpage then pages on the client)."""
+    shown = items if embed_all else items[:per_page]
+    recs = "\n".join(f"<record><![CDATA[{jcms_record(a.link, a.title, a.pub[:10])}]]></record>" for a in shown)
     q = (f"page=1&appid=1&webid={site.webid}&path=/&columnid={site.colid}&unitid={site.unitid}"
          f"&webname={site.name}&permissiontype=0")
     body = f"""<div class="position w">当前位置：<a href="/index.html">首页</a> &gt; <a href="{site.xxgk_path}">政府信息公开</a> &gt; <a href="/col/col{site.colid}/index.html">{esc(site.column_name)}</a></div>
