@@ -274,9 +274,24 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
 def cmd_export(args: argparse.Namespace) -> int:
     from govcrawl.storage import EXPORT_FIELDS, StorageError, Store, report_row
 
+    fields = list(EXPORT_FIELDS)
     try:
         store = Store(args.db, create=False)
-        rows = [report_row(r) for r in store.reports()]
+        reports = store.reports()
+        rows = [report_row(r) for r in reports]
+        if args.statistics:
+            # wide: one column per statistics cell, "table.row.column"; empty cells stay empty
+            cells = store.statistics()
+            fields += ["statistics_format", "consistency_ok"]
+            stat_columns: dict[str, None] = {}
+            for report, row in zip(reports, rows):
+                row["statistics_format"] = report.statistics_format
+                row["consistency_ok"] = report.consistency_ok
+                for cell in cells.get(report.url, []):
+                    key = f"{cell.table_name}.{cell.row_key}.{cell.column_key}"
+                    stat_columns[key] = None
+                    row[key] = int(cell.value) if cell.value is not None and cell.value.is_integer() else cell.value
+            fields += list(stat_columns)
         store.close()
     except StorageError as exc:
         raise CliError(str(exc)) from exc
@@ -286,9 +301,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         if args.format == "jsonl":
             for row in rows:
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                out.write(json.dumps({f: row.get(f) for f in fields}, ensure_ascii=False) + "\n")
         else:
-            writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS))
+            writer = csv.DictWriter(out, fieldnames=fields, restval="")
             writer.writeheader()
             writer.writerows(rows)
     finally:
@@ -389,6 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write one row per report as JSON lines or CSV")
     p.add_argument("--db", default=DEFAULT_DB, help=f"database URL (default: {DEFAULT_DB})")
     p.add_argument("--format", choices=["jsonl", "csv"], required=True)
+    p.add_argument("--statistics", action="store_true", help="add the statistics tables, one column per cell")
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export)
 
@@ -401,6 +417,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port, default=8080)
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=cmd_replica)
+
+    from govcrawl.cli_archive import register as register_archive_commands
+
+    register_archive_commands(sub)
     return parser
 
 

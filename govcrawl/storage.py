@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, UniqueConstraint, create_engine, event, select
+from sqlalchemy import JSON, Boolean, DateTime, delete, Float, Integer, String, Text, UniqueConstraint, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -62,6 +62,25 @@ class Report(Base):
     warc_offset: Mapped[int | None] = mapped_column(Integer)
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The national template's tables (values in report_statistics), and their checks
+    statistics_format: Mapped[str | None] = mapped_column(String(16))
+    consistency_ok: Mapped[bool | None] = mapped_column(Boolean)
+    statistics_checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    statistics_unparsed: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    text_counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+
+
+class StatisticValue(Base):
+    """One cell of a report's statistics, long format: (report, table, row, column, value); None = left empty."""
+
+    __tablename__ = "report_statistics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_url: Mapped[str] = mapped_column(String(2048), index=True)
+    table_name: Mapped[str] = mapped_column(String(32))
+    row_key: Mapped[str] = mapped_column(String(128))
+    column_key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float | None] = mapped_column(Float)
 
 
 class Capture(Base):
@@ -162,7 +181,12 @@ class Store:
         with self._sessions.begin() as session:
             yield session
 
-    def save_report(self, values: dict[str, Any], validators: dict[str, str | None] | None = None) -> str:
+    def save_report(
+        self,
+        values: dict[str, Any],
+        validators: dict[str, str | None] | None = None,
+        statistics: list[tuple[str, str, str, float | None]] | None = None,
+    ) -> str:
         """Insert or refresh the report at ``values['url']`` and its capture history.
 
         Returns ``"new"``, ``"changed"`` (a new payload: both versions stay, in ``captures``) or
@@ -196,6 +220,12 @@ class Store:
             capture.last_seen = now
             for key, value in (validators or {}).items():
                 setattr(capture, key, value)
+            if statistics is not None and status != "unchanged":
+                session.execute(delete(StatisticValue).where(StatisticValue.report_url == values["url"]))
+                session.add_all(
+                    StatisticValue(report_url=values["url"], table_name=t, row_key=r, column_key=c, value=v)
+                    for t, r, c, v in statistics
+                )
             # A page once dropped and now accepted (or the reverse) lives in one table only.
             old_drop = session.scalar(select(Drop).where(Drop.url == values["url"]))
             if old_drop is not None:
@@ -285,6 +315,14 @@ class Store:
             return list(
                 session.scalars(select(Report).order_by(Report.portal, Report.report_year, Report.url))
             )
+
+    def statistics(self) -> dict[str, list[StatisticValue]]:
+        """report url -> its statistics cells."""
+        out: dict[str, list[StatisticValue]] = {}
+        with self.session() as session:
+            for row in session.scalars(select(StatisticValue).order_by(StatisticValue.id)):
+                out.setdefault(row.report_url, []).append(row)
+        return out
 
     def drops(self) -> list[Drop]:
         with self.session() as session:

@@ -152,3 +152,30 @@ def test_bad_arguments_give_a_clear_message(tmp_path, args, message):
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_inspect_gives_the_statistics_of_seed_000():
+    import json as _json
+
+    result = run_govcrawl("inspect", "govcrawl/replica/seeds/000_c329f63d9b8143d2.txt", timeout=60)
+    assert result.returncode == 0, result.stderr
+    stats = _json.loads(result.stdout)["statistics"]
+    apps = stats["applications"]
+    assert (apps["new_received"]["total"], apps["carried_over"]["total"]) == (142, 6)
+    assert (apps["total_handled"]["total"], apps["carried_forward"]["total"]) == (146, 2)
+    assert apps["new_received"]["natural_person"] == 120
+    assert stats["consistency_ok"] is True
+
+
+def test_export_with_statistics_is_wide_and_keeps_empty_cells_empty(demo_run):
+    import csv
+    import io
+
+    result = run_govcrawl("export", "--db", demo_run["db"], "--format", "csv", "--statistics", cwd=demo_run["work"])
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == len(demo_run["rows"])
+    with_tables = [r for r in rows if r.get("applications.new_received.total")]
+    assert with_tables, "some replica reports carry the national template's tables"
+    for row in with_tables:
+        assert row["statistics_format"] in ("2019", "2021")
