@@ -53,8 +53,10 @@ def _is_attachment(url: str) -> bool:
     return "download" in path and name.endswith(ATTACHMENT_EXTENSIONS)
 
 
-# Navigation text that leads from a 政府信息公开 home to the annual-report column.
+# Navigation text that leads from a 政府信息公开 home to the annual-report column ...
 REPORT_NAV_TEXT = re.compile(r"(政府信息公开|政务公开|信息公开)?(工作)?(年度报告|年报)")
+# ... and, when a page has no such link, the disclosure sections that usually hold it.
+DISCLOSURE_NAV_TEXT = re.compile(r"^(法定主动公开内容|主动公开(内容|目录)?|(政府)?信息公开目录|政府信息公开|政务公开)$")
 MAX_DISCOVERY_HOPS = 3
 
 
@@ -91,7 +93,7 @@ class PortalSpider(scrapy.Spider):
     def listing_request(self, url: str, hops: int = 0) -> scrapy.Request:
         # List pages are always fetched (conditionally, in an incremental crawl); never dupe-filtered.
         return scrapy.Request(
-            url, callback=self.parse, cb_kwargs={"hops": hops}, dont_filter=True,
+            url, callback=self.parse, cb_kwargs={"hops": hops}, dont_filter=hops == 0,
             meta={"handle_httpstatus_list": [304]},
         )
 
@@ -112,7 +114,7 @@ class PortalSpider(scrapy.Spider):
 
     def discover(self, response: Response, hops: int) -> Iterator[Any]:
         """Follow the 政府信息公开年报 / 年度报告 navigation towards the annual-report column."""
-        found = nav_links(response)
+        found = nav_links(response) or nav_links(response, DISCLOSURE_NAV_TEXT)
         if not found:
             self.fail_empty(response, "start page (neither a report list nor a link to one)")
             return
@@ -269,15 +271,15 @@ def _year_range(first: Any, last: Any) -> tuple[int, int] | None:
     return first, int(last) if last not in (None, "") else first
 
 
-def nav_links(response: Response) -> list[str]:
-    """Links whose text names the annual reports (政府信息公开年报, 年度报告 ...), best first."""
+def nav_links(response: Response, pattern: re.Pattern[str] = REPORT_NAV_TEXT) -> list[str]:
+    """Links whose text matches ``pattern`` (by default: names the annual reports, 政府信息公开年报 ...)."""
     if not hasattr(response, "css"):
         return []
     found = []
     for link in response.css("a[href]"):
         text = re.sub(r"\s+", "", " ".join(link.css("::text").getall()) or link.attrib.get("title", ""))
         text = to_simplified(text)
-        if not text or len(text) > 20 or not REPORT_NAV_TEXT.search(text):
+        if not text or len(text) > 20 or not pattern.search(text):
             continue
         if title_verdict(text)[0] == "report" and re.search(r"\d{4}|[〇零一二三四五六七八九]{4}", text):
             continue  # a report itself, not the column

@@ -486,7 +486,7 @@ ORIGINAL_META = {
     "hz_drc": {"level": "department", "region": "浙江省杭州市", "platform": "generic", "parent": "hangzhou"},
 }
 #: where the breadth portals' registry entries live (None: appended to govcrawl/portals.toml)
-BREADTH_REGISTRY = "govcrawl/replica/portals_breadth.toml"
+BREADTH_REGISTRY = None
 
 
 def _h(*key) -> int:
