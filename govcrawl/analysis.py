@@ -34,6 +34,7 @@ class PageAnalysis:
     encoding: str | None = None
     traditional: bool = False
     statistics: Any = None         # govcrawl.statistics.Statistics of an annual report, or None
+    text: str = ""                 # the page's main text (its body where one is found), Simplified, for search
 
     def to_dict(self) -> dict:
         return {
@@ -128,6 +129,7 @@ def analyze_page(content: str | bytes, url: str | None = None, content_type: str
 
     # classification (Simplified text)
     simp_text = T.to_simplified(body_text or text)
+    pa.text = simp_text
     cands = [T.to_simplified(c) for c, _ in ex.title_candidates]
     cls = C.classify(pa.title, simp_text if len(simp_text) > 200 else T.to_simplified(text), cands)
     pa.classification_reasons = cls.reasons

@@ -62,6 +62,7 @@ class Report(Base):
     warc_offset: Mapped[int | None] = mapped_column(Integer)
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    body_text: Mapped[str | None] = mapped_column(Text)  # main text, Simplified (full-text search)
     # The national template's tables (values in report_statistics), and their checks
     statistics_format: Mapped[str | None] = mapped_column(String(16))
     consistency_ok: Mapped[bool | None] = mapped_column(Boolean)

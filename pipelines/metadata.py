@@ -42,6 +42,7 @@ class MetadataPipeline:
                 "written_date": a.written_date,
                 "published_date": a.published_date or item.listing_date,
                 "doc_no": a.doc_no,
+                "body_text": a.text,
                 "sources": dict(a.sources),
                 "original": dict(a.original),
                 "classification_reasons": list(a.classification_reasons),
