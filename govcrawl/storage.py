@@ -11,9 +11,24 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, delete, Float, Integer, String, Text, UniqueConstraint, create_engine, event, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    event,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -164,17 +179,41 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATED: set[str] = set()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest Alembic revision (the same as ``alembic upgrade head``)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        if "reports" in tables and "alembic_version" not in tables:
+            command.stamp(config, "0001")  # made before migrations existed: the first revision's schema
+        command.upgrade(config, "head")
+
+
 class Store:
-    """The project's one door to SQL: open it with a URL, then record reports and drops."""
+    """The project's one door to SQL: open it with a URL, then record reports and drops.
+
+    Opening migrates the schema to the latest revision (once per process and database) unless
+    ``create`` is False (readers of an existing database).
+    """
 
     def __init__(self, url: str, create: bool = True) -> None:
         self.url = url
         self.engine = make_engine(url)
-        if create:
+        if create and url not in _MIGRATED:
             try:
-                Base.metadata.create_all(self.engine)
+                migrate(self.engine)
             except Exception as exc:  # OperationalError and friends: bad path, server down
                 raise StorageError(f"cannot open database {url!r}: {exc}") from exc
+            _MIGRATED.add(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
