@@ -38,6 +38,14 @@ GOVCRAWL_CHROMIUM = env("GOVCRAWL_CHROMIUM", "/usr/bin/chromium")
 # Largest attachment we archive (bytes).
 GOVCRAWL_MAX_ATTACHMENT_SIZE = int(env("GOVCRAWL_MAX_ATTACHMENT_SIZE", str(50_000_000)))
 
+# --- the junk filter ---------------------------------------------------------------
+# A page is junk when its signals' weighted score reaches this (govcrawl/junk.py has the weights).
+GOVCRAWL_JUNK_THRESHOLD = float(env("GOVCRAWL_JUNK_THRESHOLD", "3.0"))
+# A page off the government hosts whose text is this similar (MinHash Jaccard) to a report held from a
+# government host gets a near_duplicate signal of this weight.
+GOVCRAWL_NEAR_DUPLICATE_THRESHOLD = float(env("GOVCRAWL_NEAR_DUPLICATE_THRESHOLD", "0.8"))
+GOVCRAWL_NEAR_DUPLICATE_WEIGHT = float(env("GOVCRAWL_NEAR_DUPLICATE_WEIGHT", "3.0"))
+
 # --- manners -----------------------------------------------------------------------
 USER_AGENT = env(
     "GOVCRAWL_USER_AGENT",

@@ -10,7 +10,11 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from typing import Any
+
 from govcrawl.analysis import analyze_page
+from govcrawl.junk import JunkSettings, host_of, is_government_host
+from govcrawl.neardup import shared_index
 from govcrawl.items import PageItem
 from govcrawl.storage import crawler_store
 
@@ -19,14 +23,20 @@ class JunkFilterPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        settings = crawler.settings
+        self.junk_settings = JunkSettings(threshold=settings.getfloat("GOVCRAWL_JUNK_THRESHOLD", 3.0))
+        self.near_duplicate_threshold = settings.getfloat("GOVCRAWL_NEAR_DUPLICATE_THRESHOLD", 0.8)
+        self.near_duplicate_weight = settings.getfloat("GOVCRAWL_NEAR_DUPLICATE_WEIGHT", 3.0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "JunkFilterPipeline":
         return cls(crawler)
 
     def process_item(self, item: PageItem) -> PageItem:
-        analysis = analyze_page(item.body, url=item.url, content_type=item.content_type)
+        analysis = analyze_page(item.body, url=item.url, content_type=item.content_type, settings=self.junk_settings)
         item.analysis = analysis
+        if analysis.kind != "other" and not is_government_host(host_of(item.url)):
+            self.check_near_duplicate(item, analysis)
         if analysis.kind == "annual_report":
             return item
         reasons = analysis.junk_reasons if analysis.kind == "junk" else analysis.classification_reasons
@@ -45,3 +55,15 @@ class JunkFilterPipeline:
         )
         self.stats.inc_value(f"govcrawl/dropped/{analysis.kind}")
         raise DropItem(f"{analysis.kind}: {'; '.join(reasons)}")
+
+    def check_near_duplicate(self, item: PageItem, analysis: Any) -> None:
+        """A page off the government hosts that copies a report held from one is a spam mirror."""
+        index = shared_index(crawler_store(self.crawler), self.near_duplicate_threshold)
+        originals = index.originals(analysis.text, exclude=item.url)
+        if not originals:
+            return
+        url, similarity = originals[0]
+        analysis.junk_reasons = list(analysis.junk_reasons) + [f"near_duplicate: {url} (similarity {similarity:.2f})"]
+        analysis.junk_score += self.near_duplicate_weight
+        if analysis.junk_score >= self.junk_settings.threshold:
+            analysis.kind = "junk"

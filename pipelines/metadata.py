@@ -7,6 +7,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from govcrawl.items import PageItem
+from govcrawl.junk import host_of, is_government_host
+from govcrawl.neardup import shared_index
 from govcrawl.statistics import long_rows
 from govcrawl.storage import close_crawler_store, crawler_store
 
@@ -17,6 +19,7 @@ class MetadataPipeline:
         self.stats = crawler.stats
         first, last = crawler.settings.get("GOVCRAWL_YEAR_FROM"), crawler.settings.get("GOVCRAWL_YEAR_TO")
         self.years = (int(first), int(last or first)) if first else None
+        self.near_duplicate_threshold = crawler.settings.getfloat("GOVCRAWL_NEAR_DUPLICATE_THRESHOLD", 0.8)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
@@ -59,6 +62,9 @@ class MetadataPipeline:
             statistics=long_rows(stats) if stats else [],
         )
         self.stats.inc_value(f"govcrawl/reports_{status}")
+        if is_government_host(host_of(item.url)):
+            # later copies of it on other hosts are recognised as near-duplicates
+            shared_index(crawler_store(self.crawler), self.near_duplicate_threshold).add(item.url, a.text)
         if status == "changed":
             self.crawler.spider.logger.info("Report changed since its last capture: %s", item.url)
         return item

@@ -1,0 +1,48 @@
+"""Near-duplicates of held government reports on other hosts are junk, named after their original."""
+
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from govcrawl.items import PageItem
+from govcrawl.neardup import NearDuplicateIndex
+
+SEEDS = Path(__file__).resolve().parent.parent / "govcrawl" / "replica" / "seeds"
+REPORT = (SEEDS / "000_c329f63d9b8143d2.txt").read_text(encoding="utf-8")
+OTHER = (SEEDS / "001_6313298e313eb453.txt").read_text(encoding="utf-8")
+
+
+def test_index_finds_a_copy_with_noise_around_it_but_not_another_report():
+    index = NearDuplicateIndex(threshold=0.8)
+    index.add("http://fzggw.zj.gov.cn/r2020.html", REPORT)
+    index.add("http://www.zhoushan.gov.cn/r2020.html", OTHER)
+    copy = "欢迎光临 产品中心 >\n" + REPORT.replace("，", ",").replace("\n\n", "\n") + "\n联系我们 电话"
+    [(url, similarity)] = index.originals(copy)
+    assert url == "http://fzggw.zj.gov.cn/r2020.html" and similarity > 0.9
+    assert index.originals(OTHER[:3000] + "不同的内容" * 50, exclude="http://www.zhoushan.gov.cn/r2020.html") == []
+    assert index.originals("太短") == []
+
+
+def test_pipeline_drops_a_plain_copy_on_a_non_government_host(tmp_path):
+    from pipelines.junk_filter import JunkFilterPipeline
+    from pipelines.metadata import MetadataPipeline
+
+    crawler = get_crawler(settings_dict={"GOVCRAWL_DB_URL": f"sqlite:///{tmp_path / 'n.sqlite3'}"})
+    junk, metadata = JunkFilterPipeline(crawler), MetadataPipeline(crawler)
+    html = "<html><head><title>{t}</title></head><body><h1>{t}</h1><div id=zoom>{b}</div></body></html>"
+    title = "浙江省发展和改革委员会2020年政府信息公开工作年度报告"
+    body = "".join(f"<p>{line}</p>" for line in REPORT.splitlines())
+    genuine = PageItem(url="http://fzggw.zj.gov.cn/art/2021/1/29/art_1_1.html", portal="zj_fzggw",
+                       body=html.format(t=title, b=body).encode(), content_type="text/html; charset=utf-8",
+                       status=200, found_via="zj_fzggw")
+    # a bare copy on a blog host: no shop, no gambling, just the pasted report
+    copy = PageItem(url="http://blog.example.com/posts/123.html", portal=None,
+                    body=html.format(t=title, b=body).encode(), content_type="text/html; charset=utf-8",
+                    status=200, found_via="web_search")
+    # before the genuine report is held, the copy's other signals are too weak to call it junk
+    assert junk.process_item(copy).analysis.kind == "annual_report"
+    metadata.process_item(junk.process_item(genuine))
+    with pytest.raises(DropItem, match="near_duplicate: http://fzggw.zj.gov.cn/art/2021/1/29/art_1_1.html"):
+        junk.process_item(copy)
