@@ -194,6 +194,61 @@ def cmd_missing(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_drops(args: argparse.Namespace) -> int:
+    store = _open_existing(args.db)
+    drops = [d for d in store.drops() if (not args.kind or d.kind == args.kind) and (not args.portal or d.portal == args.portal)]
+    store.close()
+    rows = [[d.kind, d.portal or "", f"{d.score:.1f}" if d.score is not None else "", d.url, "; ".join(d.reasons or [])]
+            for d in drops]
+    print(_table(["kind", "portal", "score", "url", "reasons"], rows))
+    return 0
+
+
+def cmd_accept(args: argparse.Namespace) -> int:
+    """Undo a wrong drop: the page, read back from the WARC archive, becomes a report."""
+    from sqlalchemy import select
+
+    from govcrawl.analysis import analyze_page
+    from govcrawl.archive import ArchiveError, read_capture
+    from govcrawl.statistics import long_rows
+    from govcrawl.storage import Drop
+
+    store = _open_existing(args.db)
+    with store.session() as session:
+        drop = session.scalar(select(Drop).where(Drop.url == args.url))
+    if drop is None:
+        raise CliError(f"{args.url}: not among the drops in {args.db}")
+    if not drop.warc_filename:
+        raise CliError(f"{args.url}: its drop has no WARC location to read the page from")
+    try:
+        page = read_capture(args.warc_dir, drop.warc_filename, drop.warc_offset, args.db)
+    except ArchiveError as exc:
+        raise CliError(str(exc)) from exc
+    a = analyze_page(page.body, url=page.url, content_type=page.content_type)
+    stats = a.statistics
+    reason = f"accepted by hand; dropped before as {drop.kind}: {'; '.join(drop.reasons or [])}"
+    store.save_report(
+        {
+            "url": drop.url, "portal": drop.portal, "title": a.title or drop.title, "report_year": a.report_year
+            or (int(a.extra["year"]) if a.extra.get("year", "").isdigit() else None),
+            "index_no": a.index_no, "publisher": a.publisher, "written_date": a.written_date,
+            "published_date": a.published_date, "doc_no": a.doc_no, "body_text": a.text,
+            "sources": dict(a.sources), "original": dict(a.original),
+            "classification_reasons": [reason, *a.classification_reasons],
+            "warc_filename": drop.warc_filename, "warc_offset": drop.warc_offset,
+            "statistics_format": stats.format if stats else None,
+            "consistency_ok": stats.consistency_ok if stats else None,
+            "statistics_checks": list(stats.checks) if stats else [],
+            "statistics_unparsed": dict(stats.unparsed) if stats else {},
+            "text_counts": dict(stats.text_counts) if stats else {},
+        },
+        statistics=long_rows(stats) if stats else [],
+    )
+    store.close()
+    print(f"{args.url} is now a report ({a.title or drop.title}); its drop record is removed")
+    return 0
+
+
 def _open_existing(db_url: str) -> Any:
     from govcrawl.storage import StorageError, Store
 
@@ -400,6 +455,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--portals", action="append", metavar="FILE", help="registry file (repeatable)")
     p.add_argument("--format", choices=["table", "csv"], default="table")
     p.set_defaults(func=cmd_missing)
+
+    p = sub.add_parser("drops", help="pages the junk filter kept out of the reports, with their reasons")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"database URL (default: {DEFAULT_DB})")
+    p.add_argument("--kind", choices=["junk", "other"])
+    p.add_argument("--portal", metavar="SLUG")
+    p.set_defaults(func=cmd_drops)
+
+    p = sub.add_parser("accept", help="undo a wrong drop: the page (read back from the archive) becomes a report")
+    p.add_argument("url")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"database URL (default: {DEFAULT_DB})")
+    p.add_argument("--warc-dir", default="warc_archive", help="folder of the WARC files (default: warc_archive)")
+    p.set_defaults(func=cmd_accept)
 
     p = sub.add_parser("export", help="write one row per report as JSON lines or CSV")
     p.add_argument("--db", default=DEFAULT_DB, help=f"database URL (default: {DEFAULT_DB})")

@@ -179,3 +179,24 @@ def test_export_with_statistics_is_wide_and_keeps_empty_cells_empty(demo_run):
     assert with_tables, "some replica reports carry the national template's tables"
     for row in with_tables:
         assert row["statistics_format"] in ("2019", "2021")
+
+
+def test_a_wrong_drop_can_be_found_and_undone(demo_run, ground_truth, tmp_path):
+    import shutil
+
+    # work on a copy: the other end-to-end tests read the demo's database
+    db_file = tmp_path / "copy.sqlite3"
+    shutil.copy(demo_run["work"] / "govcrawl.sqlite3", db_file)
+    db = f"sqlite:///{db_file}"
+    listed = run_govcrawl("drops", "--db", db, "--kind", "other", cwd=tmp_path)
+    assert listed.returncode == 0
+    plan = next(p for p in ground_truth["non_reports"] if "seed 004" in p["note"])
+    assert plan["url"] in listed.stdout and "工作要点" in listed.stdout
+    accepted = run_govcrawl("accept", plan["url"], "--db", db, "--warc-dir", str(demo_run["warc_dir"]), cwd=tmp_path)
+    assert accepted.returncode == 0, accepted.stderr
+    rows = [json.loads(l) for l in run_govcrawl("export", "--db", db, "--format", "jsonl").stdout.splitlines()]
+    [row] = [r for r in rows if r["url"] == plan["url"]]
+    assert "工作要点" in row["title"] and row["warc_filename"]
+    assert plan["url"] not in run_govcrawl("drops", "--db", db, cwd=tmp_path).stdout
+    missing = run_govcrawl("accept", "http://no.such/page", "--db", db, cwd=tmp_path)
+    assert missing.returncode == 2 and "not among the drops" in missing.stderr
