@@ -102,10 +102,18 @@ def _crawl_and_record(args: argparse.Namespace, settings: Any, slugs: list[str])
 
     db_url, warc_dir = settings.get("GOVCRAWL_DB_URL"), settings.get("GOVCRAWL_WARC_DIR")
     crawl_id = settings.get("GOVCRAWL_CRAWL_ID")
+    if getattr(args, "worker_id", None):
+        # one worker of a distributed crawl: its coordinator holds the lock, records the run and judges health
+        health = run_crawl(slugs, settings)
+        write_stats(getattr(args, "stats_json", None), crawl_id, health)
+        return 0
     with RunLock(warc_dir):
         store = Store(db_url)
         run_id = store.start_run(crawl_id, args.command, slugs)
-        health = run_crawl(slugs, settings)
+        if getattr(args, "distributed", None) and args.workers > 1:
+            health = _run_workers(args, settings, slugs)
+        else:
+            health = run_crawl(slugs, settings)
         status = 0 if all(h["ok"] for h in health) else 1
         store.end_run(run_id, status, [{k: v for k, v in h.items() if k != "stats"} for h in health])
         store.close()
@@ -115,14 +123,101 @@ def _crawl_and_record(args: argparse.Namespace, settings: Any, slugs: list[str])
     return status
 
 
+def _run_workers(args: argparse.Namespace, settings: Any, slugs: list[str]) -> list[dict[str, Any]]:
+    """Start ``--workers`` local worker processes on the shared Redis frontier; judge health from their sum."""
+    import subprocess
+    import tempfile
+
+    from govcrawl.registry import default_registry
+    from govcrawl.runner import portal_health
+
+    crawl_id = settings.get("GOVCRAWL_CRAWL_ID")
+    folder = Path(tempfile.mkdtemp(prefix="govcrawl-workers-"))
+    base = _strip_options(sys.argv[1:], {"--workers", "--stats-json", "--crawl-id", "--worker-id"})
+    workers = []
+    for n in range(1, args.workers + 1):
+        command = [sys.executable, "-m", "govcrawl", *base, "--crawl-id", crawl_id, "--worker-id", f"w{n}",
+                   "--stats-json", str(folder / f"w{n}.json")]
+        workers.append(subprocess.Popen(command))
+    codes = [w.wait() for w in workers]
+    failed = [f"w{n}" for n, code in enumerate(codes, start=1) if code != 0]
+    totals: dict[str, dict[str, Any]] = {slug: {} for slug in slugs}
+    for n in range(1, args.workers + 1):
+        path = folder / f"w{n}.json"
+        if not path.exists():
+            continue
+        for entry in json.loads(path.read_text(encoding="utf-8"))["portals"]:
+            merged = totals.setdefault(entry["portal"], {})
+            for key, value in entry["stats"].items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    merged[key] = merged.get(key, 0) + value
+                elif key == "finish_reason" and merged.get(key) in (None, "finished"):
+                    merged[key] = value
+    registry = default_registry(settings.get("GOVCRAWL_PORTALS") or None).all()
+    health = []
+    for slug, stats in totals.items():
+        empty_ok = bool(registry[slug].options.get("empty_ok")) if slug in registry else False
+        entry = {**portal_health(slug, stats, empty_ok), "stats": stats}
+        if failed:
+            entry["ok"] = False
+            entry["problems"] = entry["problems"] + [f"worker(s) {', '.join(failed)} exited abnormally"]
+        health.append(entry)
+    return health
+
+
+def _strip_options(argv: list[str], names: set[str]) -> list[str]:
+    """argv without the given options (and their values)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in names:
+            skip = True
+        elif not any(arg.startswith(name + "=") for name in names):
+            out.append(arg)
+    return out
+
+
+def _check_redis(url: str) -> None:
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except Exception as exc:  # bad URL, server down
+        raise CliError(f"--distributed {url}: cannot reach Redis ({exc.__class__.__name__}: {exc})") from exc
+
+
+def _clear_frontier(url: str, crawl_id: str) -> None:
+    """A new distributed crawl starts from an empty frontier and dupefilter."""
+    import redis
+
+    server = redis.Redis.from_url(url)
+    keys = list(server.scan_iter(f"govcrawl:{crawl_id}:*"))
+    if keys:
+        server.delete(*keys)
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     if args.proxy:
         _check_proxy(args.proxy)
     if getattr(args, "year", None) is not None:
         _check_years(args.year, args.to)
+    if args.workers < 1:
+        raise CliError(f"--workers {args.workers}: at least one")
+    if (args.workers > 1 or args.worker_id) and not args.distributed:
+        raise CliError("--workers and --worker-id need --distributed redis://HOST:PORT")
     settings = _settings(args)
+    if args.crawl_id:
+        settings.set("GOVCRAWL_CRAWL_ID", args.crawl_id, priority="cmdline")
     if args.command == "nightly":
         settings.set("GOVCRAWL_INCREMENTAL", True, priority="cmdline")
+    if args.distributed:
+        from govcrawl import distributed
+
+        _check_redis(args.distributed)
+        if not args.worker_id:  # the coordinator (or a lone worker) starts the frontier afresh
+            _clear_frontier(args.distributed, settings.get("GOVCRAWL_CRAWL_ID"))
+        distributed.apply(settings, args.distributed, args.worker_id or "w1")
     # The nightly crawl covers the portals; discovery channels (web search) run with `crawl`.
     slugs = _select_portals(args.portal, settings, channels=args.command != "nightly")
     _check_db(settings.get("GOVCRAWL_DB_URL"))
@@ -424,6 +519,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--portal", action="append", metavar="SLUG", help="crawl only this portal (repeatable)")
         p.add_argument("--proxy", help="HTTP proxy for every request, e.g. the replica: http://127.0.0.1:8080")
         p.add_argument("--stats-json", metavar="FILE", help="write each portal's health and crawl stats as JSON")
+        p.add_argument("--distributed", metavar="REDIS_URL", help="share the frontier and dupefilter in Redis (scrapy-redis)")
+        p.add_argument("--workers", type=int, default=1, help="local worker processes of a distributed crawl (default 1)")
+        p.add_argument("--worker-id", help="this process's name in a distributed crawl (other machines: one each)")
+        p.add_argument("--crawl-id", help="the crawl's id (the same on every worker of a distributed crawl)")
         storage_options(p)
 
     p = sub.add_parser("crawl", help="crawl registry portals into WARC + SQL")

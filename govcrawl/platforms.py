@@ -73,6 +73,7 @@ class PortalSpider(scrapy.Spider):
         self.year_range: tuple[int, int] | None = None
         self.max_list_pages = 500
         self.incremental = False
+        self.distributed = False
         self._known: set[str] | None = None
 
     @classmethod
@@ -82,6 +83,7 @@ class PortalSpider(scrapy.Spider):
         spider.year_range = _year_range(settings.get("GOVCRAWL_YEAR_FROM"), settings.get("GOVCRAWL_YEAR_TO"))
         spider.max_list_pages = settings.getint("GOVCRAWL_MAX_LIST_PAGES", 500)
         spider.incremental = settings.getbool("GOVCRAWL_INCREMENTAL")
+        spider.distributed = bool(settings.get("GOVCRAWL_DISTRIBUTED"))
         if not settings.getbool("ROBOTSTXT_OBEY"):
             spider.logger.warning("robots.txt is NOT obeyed for this crawl (GOVCRAWL_ROBOTSTXT_OBEY=0)")
         return spider
@@ -92,8 +94,11 @@ class PortalSpider(scrapy.Spider):
 
     def listing_request(self, url: str, hops: int = 0) -> scrapy.Request:
         # List pages are always fetched (conditionally, in an incremental crawl); never dupe-filtered.
+        # Start pages bypass the dupefilter (a rerun reads them again), except in a distributed crawl,
+        # where the shared dupefilter is what lets exactly one worker fetch them.
         return scrapy.Request(
-            url, callback=self.parse, cb_kwargs={"hops": hops}, dont_filter=hops == 0,
+            url, callback=self.parse, cb_kwargs={"hops": hops},
+            dont_filter=hops == 0 and not self.distributed,
             meta={"handle_httpstatus_list": [304]},
         )
 
@@ -549,7 +554,9 @@ class GenericSpider(PortalSpider):
             launch["proxy"] = {"server": settings.get("GOVCRAWL_PROXY")}
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
 
-    def listing_request(self, url: str, hops: int = 0, browser: bool | None = None) -> scrapy.Request:
+    def listing_request(
+        self, url: str, hops: int = 0, browser: bool | None = None, follow_up: bool = False
+    ) -> scrapy.Request:
         if browser is None:
             # An incremental crawl first asks plainly (and conditionally) whether the list changed at all.
             browser = bool(self.portal.options.get("needs_browser")) and not self.incremental
@@ -562,11 +569,14 @@ class GenericSpider(PortalSpider):
             url,
             callback=self.parse,
             cb_kwargs={"hops": hops},
-            dont_filter=True,
+            # a render after a plain fetch of the same URL must pass the dupefilter; a first fetch need not
+            # (in a distributed crawl the shared dupefilter is what lets exactly one worker render it)
+            dont_filter=follow_up or not self.distributed,
             meta={
                 "playwright": True,
                 "playwright_page_methods": [PageMethod("wait_for_selector", selector, timeout=15_000)],
-                "playwright_page_event_handlers": {"response": self.archive_browser_response},
+                # by name, so the request stays serialisable (JOBDIR, the Redis frontier)
+                "playwright_page_event_handlers": {"response": "archive_browser_response"},
             },
         )
 
@@ -575,7 +585,7 @@ class GenericSpider(PortalSpider):
             yield from self.recheck_known(response)
             return
         if self.incremental and self.portal.options.get("needs_browser") and not response.meta.get("playwright"):
-            yield self.listing_request(response.url, hops, browser=True)  # changed: render it
+            yield self.listing_request(response.url, hops, browser=True, follow_up=True)  # changed: render it
             return
         entries = self.list_entries(response)
         if entries:
@@ -585,7 +595,7 @@ class GenericSpider(PortalSpider):
         if not response.meta.get("playwright") and _script_built(response):
             self.logger.info("%s: no links without JavaScript; rendering it in the browser", response.url)
             self.crawler.stats.inc_value("govcrawl/browser_detected")
-            yield self.listing_request(response.url, hops, browser=True)
+            yield self.listing_request(response.url, hops, browser=True, follow_up=True)
             return
         if self.portal.options.get("list_selector"):
             self.fail_empty(response, f"list {self.portal.options['list_selector']!r}")

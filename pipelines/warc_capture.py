@@ -90,7 +90,10 @@ class WarcCapture:
                 info[f"govcrawl-setting-{name}"] = str(value)
         self.writer = WarcFileWriter(
             settings.get("GOVCRAWL_WARC_DIR"),
-            crawl_id=f"{crawl_id}-{spider_name}",
+            # distributed workers write files of their own: the worker is in the name
+            crawl_id=f"{crawl_id}-{settings.get('GOVCRAWL_WORKER')}-{spider_name}"
+            if settings.get("GOVCRAWL_WORKER")
+            else f"{crawl_id}-{spider_name}",
             max_size=settings.getint("GOVCRAWL_WARC_MAX_SIZE", 1_000_000_000),
             info=info,
             dedup=dedup,

@@ -5,10 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: chromium (the browser), postgresql (the storage tests run on a real server too).
+# Debian packages: chromium (the browser), postgresql (the storage tests run on a real server too),
+# redis-server (the distributed mode's shared frontier, in its tests).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 { command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)   # distributed mode's tests
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
