@@ -29,6 +29,24 @@ class ProxyMiddleware:
             request.meta["proxy"] = self.proxy
 
 
+def previous_crawl_complete(store, portal: str, crawl_id: str) -> bool:
+    """Did the latest run before ``crawl_id`` that crawled ``portal`` end with it complete and healthy?
+
+    (The running crawl records itself when it starts, so it must not count as "the latest run".)
+    """
+    from sqlalchemy import select
+
+    from govcrawl.storage import Run
+
+    with store.session() as session:
+        query = select(Run).where(Run.crawl_id != crawl_id).order_by(Run.id.desc()).limit(100)
+        for run in session.scalars(query):
+            for entry in run.portals or []:
+                if entry.get("portal") == portal:
+                    return run.ended is not None and entry.get("ok") is True
+    return False
+
+
 class ConditionalRequestMiddleware:
     """Incremental crawls: ask for every page archived before with ``If-None-Match`` / ``If-Modified-Since``.
 
@@ -43,6 +61,7 @@ class ConditionalRequestMiddleware:
         self.enabled = crawler.settings.getbool("GOVCRAWL_INCREMENTAL")
         self._validators: dict[str, tuple[str | None, str | None]] | None = None
         self._seen: dict[str, tuple[str | None, str | None]] = {}
+        self._complete: bool | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -52,6 +71,12 @@ class ConditionalRequestMiddleware:
     def process_request(self, request: Request) -> None:
         if not self.enabled or request.method != "GET" or request.meta.get("playwright"):
             return
+        if request.url.endswith("/robots.txt"):
+            return  # a 304 would reach the robots.txt parser as an empty file: everything allowed
+        if not request.meta.get("article") and not self._portal_complete():
+            # After a failed or interrupted crawl a 304 list would only re-check the pages judged before:
+            # what that crawl missed would stay missed. Lists are read again, in full.
+            return
         if self._validators is None:
             self._validators = crawler_store(self.crawler).validators()
         etag, modified = self._validators.get(request.url, (None, None))
@@ -59,6 +84,16 @@ class ConditionalRequestMiddleware:
             request.headers.setdefault("If-None-Match", etag)
         if modified:
             request.headers.setdefault("If-Modified-Since", modified)
+
+    def _portal_complete(self) -> bool:
+        """Did this spider's portal complete its last crawl before this one, healthy? (Not a portal: yes.)"""
+        if self._complete is None:
+            portal = getattr(self.crawler.spider, "portal", None)
+            slug = getattr(portal, "slug", None)
+            self._complete = slug is None or previous_crawl_complete(
+                crawler_store(self.crawler), slug, self.crawler.settings.get("GOVCRAWL_CRAWL_ID") or ""
+            )
+        return self._complete
 
     def process_response(self, request: Request, response: Response) -> Response:
         if request.method == "GET" and response.status == 200:
@@ -121,3 +156,164 @@ class AntiBotMiddleware:
         self.crawler.stats.inc_value("govcrawl/blocked")
         logging.getLogger(__name__).error("Blocked at %s: %s", response.url, reason)
         raise IgnoreRequest(f"blocked: {reason}")
+
+
+# --- faults: pages lost for good, redirect loops, the size cap ---------------------------------------
+
+#: The fault-handling middlewares and their places (``DOWNLOADER_MIDDLEWARES``); ``govcrawl.runner`` adds
+#: any the settings lack.
+FAULT_MIDDLEWARES = {
+    "govcrawl.middlewares.RedirectLoopMiddleware": 610,  # sees redirects before RedirectMiddleware (600)
+    "govcrawl.middlewares.CharsetMiddleware": 580,  # after decompression (590)
+    "govcrawl.middlewares.LostPageMiddleware": 540,  # sees what RetryMiddleware (550) gave up on
+}
+
+
+def failure_reason(exception: BaseException) -> str:
+    """A short name for why a download failed: ``timeout``, ``connection reset``, ``truncated body`` ..."""
+    from scrapy.exceptions import (
+        CannotResolveHostError,
+        DownloadCancelledError,
+        DownloadConnectionRefusedError,
+        DownloadTimeoutError,
+        ResponseDataLossError,
+    )
+    from twisted.internet import error as terr
+
+    text = f"{exception.__class__.__name__}: {exception}"
+    if isinstance(exception, DownloadCancelledError) and "max size" in str(exception).lower():
+        return "over the size cap"
+    if isinstance(exception, (DownloadTimeoutError, terr.TimeoutError)) or "took longer than" in text:
+        return "timeout"
+    if isinstance(exception, ResponseDataLossError) or "DataLoss" in text or "data loss" in text.lower():
+        return "truncated body"
+    if isinstance(exception, (DownloadConnectionRefusedError, terr.ConnectionRefusedError)):
+        return "connection refused"
+    if isinstance(exception, (CannotResolveHostError, terr.DNSLookupError)):
+        return "host not found"
+    if "reset" in text.lower() or "ConnectionLost" in text or "ConnectionDone" in text or "NeverReceived" in text:
+        return "connection reset"
+    return exception.__class__.__name__
+
+
+class LostPageMiddleware:
+    """Counts and logs every page a crawl lost for good, by cause, so health can say so.
+
+    Placed under RetryMiddleware: what reaches it has been retried already (or is not retried, like the
+    size cap). Counts ``govcrawl/lost_pages`` and ``govcrawl/lost/<cause>``; a response over the size cap is
+    ``govcrawl/oversize`` (logged, skipped, the crawl carries on).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.logger = logging.getLogger(__name__)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "LostPageMiddleware":
+        return cls(crawler)
+
+    def _lost(self, request: Request, cause: str) -> None:
+        stats = self.crawler.stats
+        stats.inc_value("govcrawl/lost_pages")
+        stats.inc_value(f"govcrawl/lost/{cause}")
+        tries = request.meta.get("retry_times", 0)
+        self.logger.error("Lost %s: %s%s", request.url, cause, f" (after {tries} retries)" if tries else "")
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        """Logs the loss in one line with its cause (no traceback: a flaky host is news, not a bug)."""
+        from scrapy.exceptions import IgnoreRequest
+
+        if isinstance(exception, IgnoreRequest):
+            return None
+        cause = failure_reason(exception)
+        if cause == "over the size cap":
+            self.crawler.stats.inc_value("govcrawl/oversize")
+            self.logger.error("Skipped %s: larger than the download size cap (DOWNLOAD_MAXSIZE=%s bytes)",
+                              request.url, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        else:
+            self._lost(request, cause)
+        raise IgnoreRequest(f"{cause}: {exception.__class__.__name__}: {exception}")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status >= 500 and response.status not in request.meta.get("handle_httpstatus_list", ()):
+            self._lost(request, f"HTTP {response.status}")
+        return response
+
+
+class RedirectLoopMiddleware:
+    """Redirect loops are faults, not quiet discards: counted (``govcrawl/redirect_loop``), logged, dropped.
+
+    A redirect back to a URL of its own chain (which the dupe filter would drop without a word), or a chain
+    at ``REDIRECT_MAX_TIMES``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.max_times = crawler.settings.getint("REDIRECT_MAX_TIMES", 20)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "RedirectLoopMiddleware":
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
+            return response
+        if request.meta.get("dont_redirect") or response.status in request.meta.get("handle_httpstatus_list", ()):
+            return response
+        from urllib.parse import urljoin
+
+        from scrapy.exceptions import IgnoreRequest
+
+        target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
+        chain = list(request.meta.get("redirect_urls", [])) + [request.url]
+        if target in chain or len(chain) > self.max_times:
+            self.crawler.stats.inc_value("govcrawl/redirect_loop")
+            logging.getLogger(__name__).error(
+                "Redirect loop at %s: %s", chain[0], " -> ".join(chain[-4:] + [target])
+            )
+            raise IgnoreRequest(f"redirect loop at {chain[0]}")
+        return response
+
+
+class CharsetMiddleware:
+    """Pages whose bytes are not in the charset they declare (GBK served as utf-8, header and ``<meta>``):
+    the spider reads them in the charset that really decodes them (``govcrawl.text.decode_body``), so links
+    and navigation text are found. Counted (``govcrawl/charset_corrected``) and logged once per host.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self._hosts: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "CharsetMiddleware":
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        from scrapy.http import TextResponse
+
+        if not isinstance(response, TextResponse) or not response.body:
+            return response
+        declared = response.encoding
+        try:
+            response.body.decode(declared)
+            return response
+        except (UnicodeDecodeError, LookupError):
+            pass
+        from urllib.parse import urlsplit
+
+        from govcrawl.text import decode_body
+
+        ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+        _, actual = decode_body(response.body, ctype)
+        if actual in (declared, "ascii"):
+            return response
+        self.crawler.stats.inc_value("govcrawl/charset_corrected")
+        host = urlsplit(response.url).hostname or ""
+        if host not in self._hosts:
+            self._hosts.add(host)
+            logging.getLogger(__name__).warning(
+                "%s declares %s but is %s; read as %s (further pages of %s alike)", response.url, declared, actual,
+                actual, host,
+            )
+        return response.replace(encoding=actual)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
     registry = default_registry(settings.get("GOVCRAWL_PORTALS") or None).all()
     loader = get_spider_loader(settings)
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    _add_fault_middlewares(settings)
     process = CrawlerProcess(settings)
     crawlers = {}
     for slug in slugs:
@@ -45,15 +47,29 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
     for slug, crawler in crawlers.items():
         stats = crawler.stats.get_stats()
         empty_ok = bool(registry[slug].options.get("empty_ok")) if slug in registry else False
-        health.append({**portal_health(slug, stats, empty_ok), "stats": {k: _plain(v) for k, v in stats.items()}})
+        depth_limit = crawler.settings.getint("DEPTH_LIMIT")
+        health.append({**portal_health(slug, stats, empty_ok, depth_limit), "stats": {k: _plain(v) for k, v in stats.items()}})
+    for entry in health:  # what a healthy portal survived (retries, size cap) is news for the log too
+        for warning in entry["warnings"]:
+            print(f"WARNING portal {entry['portal']}: {warning}", file=sys.stderr)
     return health
+
+
+def _add_fault_middlewares(settings: Any) -> None:
+    """The fault-handling middlewares (lost pages, redirect loops) in every crawl the CLI runs."""
+    from govcrawl.middlewares import FAULT_MIDDLEWARES
+
+    current = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    missing = {path: order for path, order in FAULT_MIDDLEWARES.items() if path not in current}
+    if missing:
+        settings.set("DOWNLOADER_MIDDLEWARES", {**current, **missing}, priority="cmdline")
 
 
 def _plain(value: Any) -> Any:
     return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
 
 
-def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False) -> dict[str, Any]:
+def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, depth_limit: int = 0) -> dict[str, Any]:
     responses = stats.get("downloader/response_count", 0)
     exceptions = {
         key.rsplit("/", 1)[-1]: value
@@ -61,10 +77,32 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False) -> d
         if key.startswith("downloader/exception_type_count/")
     }
     dropped = sum(v for k, v in stats.items() if k.startswith("govcrawl/dropped/"))
+    statuses = {
+        int(key.rsplit("/", 1)[-1]): value
+        for key, value in stats.items()
+        if key.startswith("downloader/response_status_count/") and key.rsplit("/", 1)[-1].isdigit()
+    }
+    # Answers from the site itself: a proxy's or gateway's 5xx for every request means the host is unreachable.
+    served = sum(n for code, n in statuses.items() if code < 500) if statuses else responses
+    lost = {key.split("/", 2)[-1]: value for key, value in stats.items() if key.startswith("govcrawl/lost/")}
     problems = []
-    if responses == 0:
-        detail = ", ".join(f"{name} x{count}" for name, count in exceptions.items()) or "no response"
-        problems.append(f"no page could be downloaded ({detail})")
+    warnings = []
+    if served == 0:
+        detail = ", ".join(
+            [f"HTTP {code} x{n}" for code, n in sorted(statuses.items())]
+            + [f"{name} x{count}" for name, count in exceptions.items()]
+        ) or "no response"
+        problems.append(f"no page could be downloaded: host unreachable or dead ({detail})")
+    elif stats.get("govcrawl/lost_pages"):
+        detail = ", ".join(f"{cause} x{n}" for cause, n in sorted(lost.items()))
+        problems.append(f"{stats['govcrawl/lost_pages']} page(s) lost after retries ({detail})")
+    if stats.get("govcrawl/redirect_loop"):
+        problems.append(f"{stats['govcrawl/redirect_loop']} redirect loop(s)")
+    if stats.get("govcrawl/oversize"):
+        warnings.append(f"{stats['govcrawl/oversize']} response(s) over the download size cap skipped")
+    retried = {key.split("/", 2)[-1]: value for key, value in stats.items() if key.startswith("retry/reason_count/")}
+    if retried:
+        warnings.append("retried: " + ", ".join(f"{reason} x{n}" for reason, n in sorted(retried.items())))
     if stats.get("govcrawl/empty_listing"):
         problems.append(f"{stats['govcrawl/empty_listing']} listing page(s) yielded no entries")
     if stats.get("govcrawl/blocked"):
@@ -75,8 +113,11 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False) -> d
         problems.append("JPaaS unit API answers not understood")
     if stats.get("govcrawl/list_page_limit"):
         problems.append("stopped at the list-page bound (pagination trap?)")
+    if depth_limit and stats.get("request_depth_max", 0) >= depth_limit:
+        # Scrapy drops deeper requests without a word: list pages (each one level down) and their entries
+        problems.append(f"reached the depth limit (DEPTH_LIMIT={depth_limit}): deeper pages were not followed")
     found = stats.get("item_scraped_count", 0) or dropped or any(stats.get(k) for k in _FOUND_SOMETHING)
-    if responses and not found and not empty_ok:
+    if served and not found and not empty_ok:
         problems.append("no candidate page found")
     finish = stats.get("finish_reason")
     if finish and finish != "finished":
@@ -85,6 +126,7 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False) -> d
         "portal": slug,
         "ok": not problems,
         "problems": problems,
+        "warnings": warnings,
         "responses": responses,
         "bytes": stats.get("downloader/response_bytes", 0),
         "list_pages": stats.get("govcrawl/list_pages", 0),
@@ -93,7 +135,12 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False) -> d
         "changed": stats.get("govcrawl/reports_changed", 0),
         "not_modified": stats.get("govcrawl/not_modified", 0),
         "dropped": dropped,
-        "errors": stats.get("log_count/ERROR", 0),
+        # log_count/ERROR counts every crawler's log lines in the process: count this portal's own failures
+        "errors": stats.get("retry/max_reached", 0)
+        + sum(v for k, v in stats.items() if k.startswith("spider_exceptions/") and isinstance(v, int))
+        + stats.get("govcrawl/empty_listing", 0)
+        + stats.get("govcrawl/blocked", 0)
+        + stats.get("govcrawl/dataproxy_failed", 0),
     }
 
 

@@ -336,3 +336,42 @@ def test_search_engine(opener):
     s, h, b = fetch(opener, "http://www.baidu.com/s?wd=%E6%94%BF%E5%BA%9C%E4%BF%A1%E6%81%AF%E5%85%AC%E5%BC%80"
                             "%E5%B7%A5%E4%BD%9C%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A&pn=10")
     assert s == 200 and b.decode("utf-8") == t2
+
+
+# ------------------------------------------------------------------ static vs dynamic answers (incremental crawls)
+def test_static_pages_have_validators_and_dynamic_answers_do_not(srv):
+    """As nginx serves static files: ETag + Last-Modified, 304 to a matching conditional request."""
+    zj, fz, hz = SITES["zj_gov"], SITES["zj_fzggw"], SITES["hz_drc"]
+    static = [(zj.host, "/index.html"), (zj.host, zj.xxgk_path), (zj.host, f"/col/col{zj.colid}/index.html"),
+              (fz.host, f"/col/col{fz.colid}/index.html"), (zj.host, "/robots.txt"),
+              (hz.host, f"/gate/big5/drc.hangzhou.gov.cn/col/col{hz.colid}/index.html"),
+              ("www.hbsjtao.com", "/chanpin/huaweishoujitao/1024.html")]
+    for host, path in static:
+        s, h, _ = by_host_header(srv, host, path)
+        assert s == 200 and h["ETag"] and h["Last-Modified"], (host, path)
+        assert by_host_header(srv, host, path, headers={"If-None-Match": h["ETag"]})[0] == 304, (host, path)
+        assert by_host_header(srv, host, path, headers={"If-Modified-Since": h["Last-Modified"]})[0] == 304
+    form = f"col=1&appid=1&webid={zj.webid}&path=/&columnid={zj.colid}&unitid={zj.unitid}&permissiontype=0"
+    dynamic = [("POST", zj.host, "/module/jpage/dataproxy.jsp?startrecord=1&endrecord=5&perpage=5", form),
+               ("GET", "www.baidu.com", "/s?wd=x", None), ("GET", zj.host, "/col/col1229019000/index.html", None)]
+    for method, host, target, body in dynamic:
+        s, h, _ = by_host_header(srv, host, target, method=method, body=body,
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"} if body else None)
+        assert s in (200, 301) and h["ETag"] is None and h["Last-Modified"] is None, (host, target)
+
+
+def test_edit_changes_one_page_only_with_new_validators():
+    r = next(x for x in GT["reports"] if x["portal"] == "zhoushan")
+    other = next(x for x in GT["reports"] if x["portal"] == "zhoushan" and x["url"] != r["url"])
+    u, o = urllib.parse.urlsplit(r["url"]), urllib.parse.urlsplit(other["url"])
+    with ReplicaServer(port=0, edits={r["url"]: "更正:数据已更正。"}) as s:
+        st, h, body = by_host_header(s, u.hostname, u.path)
+        assert st == 200 and "更正:数据已更正。" in body.decode("gbk") and r["title"] in body.decode("gbk")
+        edited_etag = h["ETag"]
+        s.clear_edits()
+        st, h, body = by_host_header(s, u.hostname, u.path)
+        assert h["ETag"] != edited_etag and "更正" not in body.decode("gbk")
+        s.edit(r["url"], "第二次更正。")
+        assert by_host_header(s, u.hostname, u.path, headers={"If-None-Match": h["ETag"]})[0] == 200
+        _, ho, _ = by_host_header(s, o.hostname, o.path)
+        assert by_host_header(s, o.hostname, o.path, headers={"If-None-Match": ho["ETag"]})[0] == 304

@@ -2,20 +2,36 @@
 
 Answers both as an HTTP proxy (absolute-form request URIs) and by ``Host`` header
 (origin-form). http:// only: ``CONNECT`` is refused with 501.
+
+Fault modes (``faults.py``) and report edits are switched per server, at run time:
+``ReplicaServer(faults={host: mode}, edits={url: text})``, ``server.set_fault(host, mode, **opts)``,
+``server.edit(url, text)``; for ``govcrawl replica``: GOVCRAWL_REPLICA_FAULTS / GOVCRAWL_REPLICA_EDITS, or
+the control host ``replica.control`` (``/fault?host=H&mode=M&count=N``, ``/edit?url=U&text=T``, ``/clear``, ``/state``).
 """
 from __future__ import annotations
 
+import json
 import os
+import socket
+import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from .faults import CONTROL_HOST, FaultState, antibot_412, http_error, js_cookie_challenge, redirect_loop
 from .sites import Request, build_replica, finalize, load_extra_specs, spec_key, text_response
 
 EXTRA_ENV = "GOVCRAWL_REPLICA_EXTRA"
+FAULTS_ENV = "GOVCRAWL_REPLICA_FAULTS"
+HUGE_SIZE = 50 * 1024 * 1024  # past the crawler's default cap (GOVCRAWL_MAX_ATTACHMENT_SIZE, 50 000 000)
+EDITS_ENV = "GOVCRAWL_REPLICA_EDITS"
+_QUIET = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError)
 
 
-def _make_handler(replica, log: list, lock: threading.Lock):
+def _make_handler(replica, log: list, lock: threading.Lock, state: FaultState | None = None):
+    state = state if state is not None else FaultState()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "nginx"
@@ -57,9 +73,112 @@ def _make_handler(replica, log: list, lock: threading.Lock):
             req = Request(self.command, host, target, {k.lower(): v for k, v in self.headers.items()}, body)
             with lock:
                 log.append((self.command, req.url))
-            resp = replica.respond(req)
+            if host == CONTROL_HOST:
+                return self._control(req)
+            rule = state.take(host, target) if host in replica.pages else None
+            try:
+                if rule is None:
+                    return self._normal(req)
+                return self._fault(rule, req)
+            except _QUIET:  # the client gave up (timeouts, size caps): nothing to tell it
+                self.close_connection = True
+
+        def _normal(self, req, rule=None):
+            resp = replica.trap_respond(req) if rule is not None and rule.mode == "pagination_trap" else None
+            if resp is None:
+                resp = replica.respond(req)
+            resp = state.edited(req, resp)
+            if rule is not None and rule.mode == "wrong_charset":
+                resp = state.miscoded(resp)
+            status, headers, payload = finalize(resp, req, replica)
+            if rule is not None and rule.mode == "truncate" and payload and status not in (204, 304):
+                return self._truncated(status, headers, payload, rule)
+            self._send(status, headers, payload, head_only=self.command == "HEAD")
+
+        def _fault(self, rule, req):
+            mode, opts = rule.mode, rule.opts
+            if mode == "dead":
+                if opts.get("how", "502") == "close":
+                    self.close_connection = True
+                    return
+                return self._send_response(http_error(int(opts.get("status", 502))), req)
+            if mode == "reset":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()  # RST, no answer
+                self.close_connection = True
+                return
+            if mode == "http500":
+                return self._send_response(http_error(int(opts.get("status", 500))), req)
+            if mode == "redirect_loop":
+                return self._send_response(redirect_loop(req), req)
+            if mode == "antibot_412":
+                return self._send_response(antibot_412(), req)
+            if mode == "js_cookie_challenge":
+                return self._send_response(js_cookie_challenge(), req)
+            if mode == "huge":
+                return self._huge(int(opts.get("size", HUGE_SIZE)), bool(opts.get("declare", True)))
+            if mode == "slow":
+                time.sleep(float(opts.get("delay", 5)))
+            return self._normal(req, rule)
+
+        def _send_response(self, resp, req):
             status, headers, payload = finalize(resp, req, replica)
             self._send(status, headers, payload, head_only=self.command == "HEAD")
+
+        def _truncated(self, status, headers, payload, rule):
+            """Content-Length says more than is sent; then the connection closes."""
+            self.close_connection = True
+            self.send_response_only(status)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(payload) + max(len(payload) // 2, 1000)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload[: max(len(payload) // 2, 1)])
+            self.wfile.flush()
+
+        def _huge(self, size: int, declare: bool):
+            """A response of ``size`` bytes (an endless export, a video), sent in 1 MB chunks."""
+            self.close_connection = True
+            self.send_response_only(200)
+            self.send_header("Server", "nginx")
+            self.send_header("Content-Type", "text/html; charset=UTF-8")
+            if declare:
+                self.send_header("Content-Length", str(size))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            chunk = (b"<p>" + b"\xe6\x95\xb0\xe6\x8d\xae" * 170 + b"</p>\n") * 1000
+            sent = 0
+            while sent < size:
+                part = chunk[: size - sent]
+                self.wfile.write(part)
+                sent += len(part)
+
+        def _control(self, req):
+            """Switch faults and edits of a running replica (host ``replica.control``)."""
+            p = {k: v[0] for k, v in parse_qs(urlsplit(req.target).query + "&" + req.body.decode("utf-8", "replace"),
+                                                 keep_blank_values=True).items()}
+            try:
+                if req.path == "/fault":
+                    host, mode = p.pop("host"), p.pop("mode")
+                    if mode in ("off", "none", ""):
+                        state.clear_faults(host)
+                    else:
+                        state.set_fault(host, mode, **p)
+                elif req.path == "/edit":
+                    state.edit(p["url"], p.get("text", ""), replace=p.get("replace") or None)
+                elif req.path == "/clear":
+                    state.clear_faults()
+                    state.clear_edits()
+                elif req.path != "/state":
+                    return self._send(404, [("Content-Type", "text/plain")], b"unknown control path\n")
+            except (KeyError, ValueError) as exc:
+                return self._send(400, [("Content-Type", "text/plain")], f"bad control request: {exc}\n".encode())
+            body = json.dumps(state.describe(), ensure_ascii=False, indent=1).encode()
+            self._send(200, [("Content-Type", "application/json")], body)
 
         do_GET = do_POST = do_HEAD = _handle
 
@@ -71,6 +190,14 @@ def _make_handler(replica, log: list, lock: threading.Lock):
             self._send(501, [("Server", "nginx"), ("Content-Type", r.content_type)], r.body)
 
     return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # many crawlers at once: a full listen backlog would look like a slow host
+
+    def handle_error(self, request, client_address):  # clients that hang up are no news
+        pass
 
 
 def extra_specs_from_env() -> list:
@@ -91,7 +218,7 @@ class ReplicaServer:
     ``sites.heldout_ground_truth(specs)``; a registry file for them: ``sites.heldout_registry_toml(specs)``.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, extra_sites=None):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, extra_sites=None, faults=None, edits=None):
         self.host = host
         self._port = port
         self.extra_sites = list(extra_sites) if extra_sites is not None else extra_specs_from_env()
@@ -100,12 +227,34 @@ class ReplicaServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.replica = None
+        #: fault modes and edits of this server (the replica's data is shared, these are not)
+        self.state = FaultState(faults=faults, edits=edits)
+
+    # --- faults and edits, switchable while serving
+    def set_fault(self, host: str, mode: str, path: str | None = None, count: int | None = None, **opts) -> None:
+        """Serve ``host`` (only targets matching the regex ``path``, if given) in fault ``mode``; ``count``:
+        only the first N such requests, then recover. Modes and options: ``govcrawl.replica.faults.MODES``."""
+        self.state.set_fault(host, mode, path=path, count=count, **opts)
+
+    def clear_faults(self, host: str | None = None) -> None:
+        self.state.clear_faults(host)
+
+    def edit(self, url: str, text: str, replace: str | None = None) -> None:
+        """Change one page: ``text`` added as a paragraph at the end of its main text (or put in place of
+        ``replace``); it then has a new ETag and Last-Modified."""
+        self.state.edit(url, text, replace=replace)
+
+    def clear_edits(self) -> None:
+        self.state.clear_edits()
+
+    @property
+    def fault_log(self) -> list:
+        """(host, mode, url) of every answer given in a fault mode."""
+        return self.state.log
 
     def _make_server(self) -> ThreadingHTTPServer:
         self.replica = build_replica(spec_key(self.extra_sites))
-        httpd = ThreadingHTTPServer((self.host, self._port), _make_handler(self.replica, self.requests, self._lock))
-        httpd.daemon_threads = True
-        return httpd
+        return _Server((self.host, self._port), _make_handler(self.replica, self.requests, self._lock, self.state))
 
     def start(self) -> "ReplicaServer":
         if self._httpd is None:
@@ -144,13 +293,30 @@ class ReplicaServer:
 
 def run(port: int, host: str = "127.0.0.1") -> None:
     """Serve the replica in the foreground until interrupted."""
-    srv = ReplicaServer(host, port)
+    srv = ReplicaServer(host, port, faults=os.environ.get(FAULTS_ENV) or None,
+                        edits=_edits_from_env(os.environ.get(EDITS_ENV, "")))
     httpd = srv._make_server()
     print(f"govcrawl replica listening on http://{host}:{httpd.server_address[1]} "
           f"(proxy or Host header) serving: {', '.join(srv.replica.hosts)}", flush=True)
+    for line in srv.state.summary():
+        print(line, flush=True)
     try:
         httpd.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         httpd.server_close()
+
+
+def _edits_from_env(value: str) -> dict | None:
+    """GOVCRAWL_REPLICA_EDITS: a JSON object {url: text}, or the name of a file holding one."""
+    value = value.strip()
+    if not value:
+        return None
+    if not value.startswith("{"):
+        with open(value, encoding="utf-8") as fh:
+            value = fh.read()
+    data = json.loads(value)
+    if not isinstance(data, dict):
+        raise ValueError(f"{EDITS_ENV}: expected a JSON object {{url: text}}")
+    return data

@@ -3,7 +3,7 @@
 One compact list of report specs per portal, rendered through the templates in
 ``templates.py``. ``build_replica()`` builds everything once (cached);
 ``Replica.respond(request)`` is the single place where a response is produced
-(fault modes can be hooked there later).
+(fault modes and edits are applied around it, per server: ``faults.py``, ``server.py``).
 
 Regenerate the committed ground truth with::
 
@@ -935,6 +935,8 @@ class Replica:
         self._items_by_host = {s.host: self.articles[k] for k, s in self.sites.items()}
         self._gate_cache: dict[str, tuple] = {}
         self._search_by_token = {t: url for t, _, _, url in self.search}
+        self._host_lm = {s.host: _lm(max(a.pub for a in self.articles[k])) for k, s in self.sites.items()
+                         if self.articles.get(k)}
 
     @staticmethod
     def _xxgk_pages(s: SiteCfg, pg: dict, col_path: str) -> None:
@@ -973,7 +975,7 @@ class Replica:
 
     # ------------------------------------------------------------------ entry point
     def respond(self, req: Request) -> Response:
-        """The single place where a response is produced (hook fault modes here)."""
+        """The single place where a response is produced (faults and edits: per server, in ``server.py``)."""
         if req.host not in self.pages:
             return text_response(502, f"replica: no such host {req.host}\n")
         resp = self._route(req)
@@ -1006,12 +1008,68 @@ class Replica:
             return None
         text, ctype, art = entry
         if isinstance(text, bytes):
-            return Response(200, text, ctype)
+            return self._static(host, Response(200, text, ctype))
         if site is None:
-            return self._html(None, text, ctype=ctype)
+            return self._static(host, self._html(None, text, ctype=ctype))
         if ctype:
-            return Response(200, text.encode("utf-8"), ctype)
-        return self._html(site, text, art=art)
+            return self._static(host, Response(200, text.encode("utf-8"), ctype))
+        return self._static(host, self._html(site, text, art=art))
+
+    def _static(self, host: str, resp: Response) -> Response:
+        """A static file as nginx serves it: ``ETag`` and ``Last-Modified`` (so conditional requests get 304).
+
+        Articles are dated by their publication; other static pages of a host (home, 政府信息公开 home, column
+        pages and shells, scripts, robots.txt) by the newest article the host publishes.
+        """
+        if resp.status == 200:
+            if resp.last_modified is None:
+                resp.last_modified = self._host_lm.get(host) or _lm("2024-03-31 10:00")
+            if not resp.etag:
+                resp.etag = _etag(resp.body)
+        return resp
+
+    # ------------------------------------------------------------------ fault: pagination trap
+    TRAP_TOTAL = 999_999
+
+    def trap_respond(self, req: Request) -> Response | None:
+        """The answer of a column that never ends (fault mode ``pagination_trap``), or None for pages it leaves alone.
+
+        The column says it holds ``TRAP_TOTAL`` entries; after the real ones, every list page (jcms dataproxy,
+        JPaaS unit API) brings new made-up entries (news items, served too), so paging never runs dry.
+        """
+        site = self._site_by_host.get(req.host)
+        if site is None or site.cms not in ("jcms", "jpaas"):
+            return None
+        items = _TrapItems(site, self.articles[site.key], self.TRAP_TOTAL)
+        path = req.path
+        m = re.fullmatch(rf"/art/2000/1/1/art_{site.colid}_9(\d+)\.html", path)
+        if m:
+            n = int(m.group(1))
+            if n < len(items.real) or n >= self.TRAP_TOTAL:
+                return None
+            return self._html(site, T.article_page(site, items[n]), art=items[n])
+        if site.cms == "jcms" and path == f"/col/col{site.colid}/index.html":
+            return self._html(site, T.jcms_column_page(site, items, site.per_page, site.proxy_paths[0]))
+        if site.cms == "jcms" and path in site.proxy_paths:
+            p = req.params()
+            try:
+                per = max(int(p.get("perpage") or site.per_page), 1)
+                start = int(p.get("startrecord") or 1)
+                end = int(p.get("endrecord") or (start + per - 1))
+            except ValueError:
+                return None
+            xml = T.jcms_dataproxy_xml(site, items, start, end, per, path)
+            return Response(200, _encode(xml, site.codec), f"text/xml; charset={site.charset_label}")
+        if site.cms == "jpaas" and path == T.JPAAS_UNIT_URL:
+            p = req.params()
+            try:
+                pj = json.loads(p.get("paramJson") or "{}")
+                page_no, size = int(pj.get("pageNo", 1)), int(pj.get("pageSize", site.per_page))
+            except (ValueError, TypeError, AttributeError):
+                return None
+            size = size if 1 <= size <= 100 else site.per_page
+            return Response(200, T.jpaas_unit_json(site, items, page_no, size).encode(), "application/json;charset=UTF-8")
+        return None
 
     def _dataproxy(self, site: SiteCfg, req: Request) -> Response:
         p = req.params()
@@ -1069,7 +1127,7 @@ class Replica:
             src = src.replace("charset=UTF-8", "charset=big5")
             text = to_traditional(src)
             self._gate_cache[inner] = (text, art)
-        return self._html(site, text, art=art, codec="big5", charset="big5")
+        return self._static(site.host, self._html(site, text, art=art, codec="big5", charset="big5"))
 
     def _baidu(self, req: Request) -> Response | None:
         if req.path == "/s":
@@ -1090,6 +1148,33 @@ class Replica:
                                  "<form action='/s'><input name='wd'></form></body></html>".encode(), "text/html; charset=utf-8")
         entry = self.pages["www.baidu.com"].get(req.path)
         return Response(200, entry[0].encode(), entry[1]) if entry else None
+
+
+class _TrapItems:
+    """A column's articles followed by endless made-up news items (``len`` is the column's claimed size)."""
+
+    def __init__(self, site: SiteCfg, real: list, total: int):
+        self.site, self.real, self.total = site, real, total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def _fake(self, n: int) -> Article:
+        s = self.site
+        path = f"/art/2000/1/1/art_{s.colid}_9{n}.html"
+        day = 1 + n % 28
+        return Article(site=s.key, path=path, link=path, url=f"http://{s.host}{path}",
+                       title=f"{s.unit}政务动态(第{n}期)", pub=f"2020-06-{day:02d} 09:00", header="pubdate_source",
+                       source=s.publisher, content_source=s.publisher, column_name=s.column_name,
+                       body=[f"第{n}期:{s.unit}召开工作例会,研究部署近期重点工作。"], is_report=False,
+                       note="pagination trap filler")
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return [self[i] for i in range(*key.indices(len(self)))]
+        if key < 0:
+            key += len(self)
+        return self.real[key] if key < len(self.real) else self._fake(key)
 
 
 @functools.lru_cache(maxsize=8)
