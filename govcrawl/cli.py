@@ -116,6 +116,10 @@ def _crawl_and_record(args: argparse.Namespace, settings: Any, slugs: list[str])
             health = run_crawl(slugs, settings)
         status = 0 if all(h["ok"] for h in health) else 1
         store.end_run(run_id, status, [{k: v for k, v in h.items() if k != "stats"} for h in health])
+        # the full-text index for `govcrawl serve` (built once; its triggers keep it current)
+        from govcrawl.web.search import ensure_search_index
+
+        ensure_search_index(store.engine)
         store.close()
     write_stats(getattr(args, "stats_json", None), crawl_id, health)
     print(summary(db_url, warc_dir, health))
@@ -587,6 +591,10 @@ def build_parser() -> argparse.ArgumentParser:
     from govcrawl.cli_archive import register as register_archive_commands
 
     register_archive_commands(sub)
+
+    from govcrawl.web import register as register_web_commands
+
+    register_web_commands(sub)
     return parser
 
 

@@ -13,6 +13,13 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001
+    """Leave out the full-text search index `govcrawl serve` builds (govcrawl/web/search.py)."""
+    if name and (name.startswith("reports_fts") or name.endswith("_trgm") or name == "ix_payload_digests_key_hash"):
+        return False
+    return True
+
+
 def database_url() -> str:
     return (
         context.get_x_argument(as_dictionary=True).get("db")
@@ -23,7 +30,7 @@ def database_url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True, include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -31,13 +38,13 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = make_engine(database_url())
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

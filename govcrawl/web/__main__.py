@@ -1,0 +1,5 @@
+import sys
+
+from govcrawl.web import main
+
+sys.exit(main())
