@@ -1,0 +1,382 @@
+"""Scale benchmark: govcrawl and ``wget --warc-file`` against a replica of N portals, one command.
+
+    python benchmarks/scale.py                      # 1,000 portals (~107,000 pages), 100 ms latency
+    python benchmarks/scale.py --portals 200        # a fifth of it
+    python benchmarks/scale.py --quick              # 20 portals, 20 s of wget: a smoke run
+    python benchmarks/scale.py --profile            # + py-spy samples of govcrawl, CPU by component
+
+Starts ``benchmarks/fastreplica.py`` (its own process: the server's CPU is measured apart, but it
+shares the machine's cores with the crawler), then runs
+
+* govcrawl: ``python -m govcrawl crawl --portals REG --proxy ... --db sqlite:///... --warc-dir ...``
+  (WARC capture, SQL metadata, page analysis and extraction all on: the ordinary crawl);
+* wget: ``wget -r -l inf --warc-file ... -e robots=on`` through the same proxy, every portal's start URL,
+  recursive within each portal's host (wget's default: no host spanning) -- the same scope. wget is
+  sequential, so it is stopped after ``--wget-seconds`` and its rate taken over that time.
+
+Pages are counted by the server (every answer, per client by User-Agent). CPU (user+sys), peak RSS
+(``ru_maxrss`` of the crawl process, from ``wait4``) and WARC bytes are the crawler's own. The
+politeness limit is ``portals x per-host concurrency / latency``: the rate at which a crawler that
+never holds more than that many requests per host open would go if it cost nothing.
+
+Results: ``benchmarks/results/scale-<portals>p-<latency>ms.json`` (+ ``latest.json``) and a table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks import fastreplica  # noqa: E402
+
+RESULTS = HERE / "results"
+TARGETS = {
+    "politeness_ratio": 0.90,  # pages/s >= 90% of the politeness limit (until CPU-bound)
+    "wget_ratio": 3.0,  # >= 3x wget's pages/s
+    "cpu_ms_per_page": 2.0,  # <= 2 ms CPU per plain page, end to end
+    "peak_rss_mb": 400.0,  # <= 400 MB over a 100,000-page crawl
+}
+
+
+# --------------------------------------------------------------------------- helpers
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "note": "server and crawler share the cores"}
+
+
+def control(port: int, what: str = "stats") -> dict:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/{what}", headers={"Host": fastreplica.CONTROL_HOST})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def start_replica(portals: int, latency_ms: float, articles: int) -> tuple[subprocess.Popen, dict]:
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "fastreplica.py"), "--portals", str(portals), "--latency-ms", str(latency_ms),
+         "--articles", str(articles), "--port", "0"],
+        stdout=subprocess.PIPE, text=True, cwd=REPO)
+    line = proc.stdout.readline()
+    if not line:
+        proc.kill()
+        raise RuntimeError("fastreplica did not start")
+    return proc, json.loads(line)
+
+
+def proc_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_measured(cmd: list[str], env: dict, log: Path, port: int, client: str, timeout: float | None = None,
+                 profile: Path | None = None) -> dict:
+    """Run ``cmd``; wall time, CPU (user+sys of it and its children), peak RSS, and the server's count over time."""
+    t0 = time.time()
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, cwd=REPO)
+    spy = None
+    if profile is not None and shutil.which("py-spy"):
+        spy = subprocess.Popen(["py-spy", "record", "--pid", str(proc.pid), "--rate", "50", "--format", "raw",
+                                "--nonblocking", "-o", str(profile)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    timeline, peak_polled, killed = [], 0.0, False
+    status = rusage = None
+    while True:
+        pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        time.sleep(1.0)
+        now = time.time()
+        peak_polled = max(peak_polled, proc_rss_mb(proc.pid))
+        try:
+            c = control(port)["clients"].get(client, {})
+            timeline.append((round(now - t0, 2), c.get("requests", 0)))
+        except OSError:
+            pass
+        if timeout and now - t0 > timeout and not killed:
+            os.kill(proc.pid, signal.SIGTERM)  # not proc.send_signal: its poll() would reap the child before wait4
+            killed = True
+    wall = time.time() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if spy is not None:
+        try:
+            spy.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            spy.kill()
+    return {"wall_s": round(wall, 2), "exit": proc.returncode, "stopped_after_s": timeout if killed else None,
+            "cpu_user_s": round(rusage.ru_utime, 2), "cpu_sys_s": round(rusage.ru_stime, 2),
+            "cpu_s": round(rusage.ru_utime + rusage.ru_stime, 2), "peak_rss_mb": round(rusage.ru_maxrss / 1024, 1),
+            "peak_rss_polled_mb": round(peak_polled, 1), "timeline": timeline}
+
+
+def dir_bytes(path: Path, pattern: str = "*.warc.gz*") -> int:
+    return sum(p.stat().st_size for p in path.rglob(pattern) if p.is_file())
+
+
+def steady_rate(timeline: list, lo: float = 0.1, hi: float = 0.9) -> float | None:
+    """Pages/s between the moments 10% and 90% of the pages had been served (start-up and tail excluded)."""
+    if not timeline or timeline[-1][1] < 20:
+        return None
+    total = timeline[-1][1]
+    a = next((p for p in timeline if p[1] >= lo * total), None)
+    b = next((p for p in timeline if p[1] >= hi * total), None)
+    if not a or not b or b[0] <= a[0]:
+        return None
+    return (b[1] - a[1]) / (b[0] - a[0])
+
+
+# --------------------------------------------------------------------------- profile
+CATEGORIES = (  # first match from the innermost frame outwards
+    ("logging", ("logging/", "logformatter.py")),
+    ("SQL (SQLAlchemy + sqlite3, per item)", ("sqlalchemy", "sqlite3", "storage.py", "digests.py")),
+    ("WARC writing (warcio, gzip, digests)", ("warc.py", "warcio", "warc_capture.py", "gzip.py", "zlib")),
+    ("OpenCC (Traditional/Simplified)", ("opencc",)),
+    ("analysis + extraction", ("analysis.py", "extract.py", "classify.py", "junk.py", "statistics.py", "text.py",
+                               "neardup.py", "datasketch", "junk_filter.py", "metadata.py")),
+    ("spider parsing (platforms.py, parsel/lxml)", ("platforms.py", "parsel", "lxml", "w3lib")),
+    ("Scrapy core + Twisted/asyncio", ("scrapy/", "twisted/", "asyncio/", "selectors.py", "h2/", "OpenSSL")),
+)
+
+
+def profile_breakdown(raw: Path) -> dict:
+    """Collapsed py-spy stacks ("frame;frame;... count") -> share of samples per component."""
+    counts: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        n = int(n)
+        frames = stack.split(";")
+        cat = "other"
+        for frame in reversed(frames):
+            hit = next((name for name, keys in CATEGORIES if any(k in frame for k in keys)), None)
+            if hit:
+                cat = hit
+                break
+        if any("select" in f and ("epoll" in f or "selectors" in f) for f in frames[-2:]):
+            cat = "idle (waiting on sockets)"
+        counts[cat] = counts.get(cat, 0) + n
+        total += n
+    return {k: round(100 * v / total, 1) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])} if total else {}
+
+
+# --------------------------------------------------------------------------- the run
+def run(args: argparse.Namespace) -> dict:
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="govcrawl-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    latency = args.latency_ms / 1000.0
+    per_host = int(os.environ.get("GOVCRAWL_PER_HOST_CONCURRENCY") or 2)
+    server, info = start_replica(args.portals, args.latency_ms, args.articles)
+    port = info["port"]
+    result: dict = {"taken": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(),
+                    "config": {"portals": args.portals, "latency_ms": args.latency_ms, "articles_per_portal": args.articles,
+                               "per_host_concurrency": per_host, "replica_pages": info["pages"], "replica": info},
+                    "targets": TARGETS}
+    try:
+        # ----------------------------------------------------------------- govcrawl
+        reg = work / "portals.toml"
+        reg.write_text(fastreplica.registry_toml(args.portals), encoding="utf-8")
+        warc_dir, db = work / "govcrawl-warc", work / "govcrawl.sqlite3"
+        shutil.rmtree(warc_dir, ignore_errors=True)
+        if db.exists():
+            db.unlink()
+        env = dict(os.environ, PYTHONPATH=str(REPO), GOVCRAWL_PROGRESS="0")
+        cmd = [sys.executable, "-m", "govcrawl", "crawl", "--portals", str(reg), "--proxy", f"http://127.0.0.1:{port}",
+               "--db", f"sqlite:///{db}", "--warc-dir", str(warc_dir), "--stats-json", str(work / "stats.json")]
+        control(port, "reset")
+        print(f"govcrawl: {args.portals} portals, {info['pages']} pages at {args.latency_ms:g} ms ...", file=sys.stderr)
+        g = run_measured(cmd, env, work / "govcrawl.log", port, "govcrawl",
+                         profile=work / "profile.txt" if args.profile else None)
+        srv = control(port)
+        c = srv["clients"].get("govcrawl", {"requests": 0, "bytes": 0, "first": 0, "last": 0})
+        g["pages"] = c["requests"]
+        g["statuses"] = c.get("status", {})
+        g["crawl_span_s"] = round(c["last"] - c["first"], 2) if c["requests"] else None
+        g["pages_per_s"] = round(g["pages"] / g["wall_s"], 1) if g["wall_s"] else None
+        g["pages_per_s_crawling"] = round(g["pages"] / g["crawl_span_s"], 1) if g.get("crawl_span_s") else None
+        steady = steady_rate(g["timeline"])
+        g["pages_per_s_steady"] = round(steady, 1) if steady else None
+        g["cpu_ms_per_page"] = round(1000 * g["cpu_s"] / g["pages"], 2) if g["pages"] else None
+        g["cpu_utilisation"] = round(g["cpu_s"] / g["wall_s"], 2) if g["wall_s"] else None
+        g["warc_bytes"] = dir_bytes(warc_dir)
+        g["warc_files"] = len(list(warc_dir.rglob("*.warc.gz")))
+        try:
+            stats = json.loads((work / "stats.json").read_text())
+            g["portals_ok"] = sum(1 for p in stats["portals"] if p["ok"])
+            g["reports"] = sum(p["reports"] for p in stats["portals"])
+            g["drops"] = sum(p["dropped"] for p in stats["portals"])
+            g["responses_scrapy"] = sum(p["responses"] for p in stats["portals"])
+            problems: dict[str, int] = {}
+            for p in stats["portals"]:
+                for text in p["problems"]:
+                    problems[text] = problems.get(text, 0) + 1
+            g["portal_problems"] = problems
+        except (OSError, ValueError, KeyError):
+            g["portals_ok"] = None
+        g["server_cpu_s"] = round(srv["server_cpu_s"], 2)
+        if args.profile and (work / "profile.txt").exists():
+            g["profile"] = profile_breakdown(work / "profile.txt")
+        result["govcrawl"] = g
+
+        # ----------------------------------------------------------------- wget
+        if not args.skip_wget and shutil.which("wget"):
+            urls = work / "start_urls.txt"
+            urls.write_text("\n".join(fastreplica.start_urls(args.portals)) + "\n")
+            wdir = work / "wget"
+            shutil.rmtree(wdir, ignore_errors=True)
+            wdir.mkdir()
+            wcmd = ["wget", "-r", "-l", "inf", "-e", "robots=on", "-e", "use_proxy=yes",
+                    "-e", f"http_proxy=127.0.0.1:{port}", "--warc-file", str(wdir / "crawl"), "--no-verbose",
+                    "--delete-after", "-P", str(wdir / "files"), "-i", str(urls), "--tries", "2", "--timeout", "60"]
+            control(port, "reset")
+            print(f"wget: same portals, stopped after {args.wget_seconds:g} s ...", file=sys.stderr)
+            w = run_measured(wcmd, dict(os.environ), work / "wget.log", port, "wget", timeout=args.wget_seconds)
+            srv = control(port)
+            c = srv["clients"].get("wget", {"requests": 0, "bytes": 0, "first": 0, "last": 0})
+            w.pop("peak_rss_polled_mb", None)
+            w["pages"] = c["requests"]
+            w["statuses"] = c.get("status", {})
+            w["crawl_span_s"] = round(c["last"] - c["first"], 2) if c["requests"] else None
+            w["pages_per_s"] = round(w["pages"] / w["crawl_span_s"], 1) if w.get("crawl_span_s") else None
+            w["cpu_ms_per_page"] = round(1000 * w["cpu_s"] / w["pages"], 2) if w["pages"] else None
+            w["warc_bytes"] = dir_bytes(wdir, "*.warc.gz")
+            w["command"] = " ".join(wcmd)
+            result["wget"] = w
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        if not args.keep and not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    result["workdir"] = str(work) if (args.keep or args.workdir) else None
+    result["comparison"] = compare(result)
+    return result
+
+
+def compare(r: dict) -> dict:
+    g, w, cfg = r["govcrawl"], r.get("wget"), r["config"]
+    limit = cfg["portals"] * cfg["per_host_concurrency"] / (cfg["latency_ms"] / 1000.0)
+    rate = g.get("pages_per_s_crawling") or g.get("pages_per_s") or 0
+    out = {"politeness_limit_pages_per_s": round(limit, 1), "govcrawl_pages_per_s": rate,
+           "ratio_to_politeness_limit": round(rate / limit, 4) if limit else None,
+           "cpu_bound": bool(g.get("cpu_utilisation") and g["cpu_utilisation"] >= 0.85)}
+    if w and w.get("pages_per_s"):
+        out["wget_pages_per_s"] = w["pages_per_s"]
+        out["ratio_to_wget"] = round(rate / w["pages_per_s"], 2)
+    checks = {
+        "politeness (>= 90% of the limit, or CPU-bound)": (out["ratio_to_politeness_limit"] or 0) >= TARGETS["politeness_ratio"],
+        ">= 3x wget": (out.get("ratio_to_wget") or 0) >= TARGETS["wget_ratio"] if "ratio_to_wget" in out else None,
+        "<= 2 ms CPU per page": (g.get("cpu_ms_per_page") or 1e9) <= TARGETS["cpu_ms_per_page"],
+        "<= 400 MB peak RSS": g["peak_rss_mb"] <= TARGETS["peak_rss_mb"],
+    }
+    out["targets"] = {k: (None if v is None else ("met" if v else "MISSED")) for k, v in checks.items()}
+    if not checks["politeness (>= 90% of the limit, or CPU-bound)"] and out["cpu_bound"]:
+        out["targets"]["politeness (>= 90% of the limit, or CPU-bound)"] = "CPU-bound (limit not reachable)"
+    return out
+
+
+def table(r: dict) -> str:
+    g, w, cmp_ = r["govcrawl"], r.get("wget") or {}, r["comparison"]
+    rows = [
+        ("pages served", g.get("pages"), w.get("pages")),
+        ("wall s", g.get("wall_s"), w.get("wall_s")),
+        ("pages/s (first..last request)", g.get("pages_per_s_crawling"), w.get("pages_per_s")),
+        ("pages/s (process wall)", g.get("pages_per_s"), None),
+        ("pages/s (steady, 10-90%)", g.get("pages_per_s_steady"), None),
+        ("CPU s (user+sys)", g.get("cpu_s"), w.get("cpu_s")),
+        ("CPU ms / page", g.get("cpu_ms_per_page"), w.get("cpu_ms_per_page")),
+        ("CPU utilisation (cores)", g.get("cpu_utilisation"), None),
+        ("peak RSS MB", g.get("peak_rss_mb"), w.get("peak_rss_mb")),
+        ("WARC bytes", g.get("warc_bytes"), w.get("warc_bytes")),
+        ("replica server CPU s", g.get("server_cpu_s"), None),
+    ]
+    lines = [f"{'':34} {'govcrawl':>14} {'wget':>14}"]
+    for name, a, b in rows:
+        lines.append(f"{name:34} {'' if a is None else a:>14} {'' if b is None else b:>14}")
+    lines.append("")
+    lines.append(f"politeness limit {cmp_['politeness_limit_pages_per_s']} pages/s "
+                 f"({r['config']['portals']} portals x {r['config']['per_host_concurrency']} / "
+                 f"{r['config']['latency_ms']:g} ms); govcrawl at {cmp_['ratio_to_politeness_limit']:.1%} of it"
+                 + (" (CPU-bound)" if cmp_["cpu_bound"] else ""))
+    if "ratio_to_wget" in cmp_:
+        lines.append(f"govcrawl / wget pages/s: {cmp_['ratio_to_wget']}x")
+    for k, v in cmp_["targets"].items():
+        lines.append(f"  target {k}: {v}")
+    if g.get("portals_ok") is not None:
+        lines.append(f"portals ok {g['portals_ok']}/{r['config']['portals']}, reports {g.get('reports')}, drops {g.get('drops')}")
+        for text, n in list((g.get("portal_problems") or {}).items())[:5]:
+            lines.append(f"  {n} portal(s): {text}")
+    if g.get("profile"):
+        lines.append("govcrawl CPU by component (py-spy samples, %): "
+                     + ", ".join(f"{k} {v}" for k, v in g["profile"].items()))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="govcrawl vs wget on a replica of N portals")
+    ap.add_argument("--portals", type=int, default=None, help="portals in the replica (default 1000; --quick: 20)")
+    ap.add_argument("--latency-ms", type=float, default=100.0, help="server latency per answer (default 100)")
+    ap.add_argument("--articles", type=int, default=fastreplica.DEFAULT_ARTICLES, help="articles per portal (default 85)")
+    ap.add_argument("--wget-seconds", type=float, default=None, help="stop wget after this long (default 120; --quick: 20)")
+    ap.add_argument("--quick", action="store_true", help="a small run: 20 portals, 20 s of wget")
+    ap.add_argument("--skip-wget", action="store_true")
+    ap.add_argument("--profile", action="store_true", help="sample govcrawl with py-spy (pip install py-spy)")
+    ap.add_argument("--workdir", default=None, help="keep WARC, SQL and logs here (default: a temporary folder, removed)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--out", default=str(RESULTS), help="folder for the JSON results ('' for none)")
+    args = ap.parse_args(argv)
+    # wait4 needs the children: a parent that ignores SIGCHLD (inherited across exec) would reap them itself.
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    if args.portals is None:
+        args.portals = 20 if args.quick else 1000
+    if args.wget_seconds is None:
+        args.wget_seconds = 20 if args.quick else 120
+    r = run(args)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        name = f"scale-{args.portals}p-{args.latency_ms:g}ms.json"
+        for target in (out / name, out / "latest.json"):
+            target.write_text(json.dumps(r, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"results: {out / name}", file=sys.stderr)
+    print(table(r))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

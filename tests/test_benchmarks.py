@@ -1,0 +1,46 @@
+"""Smoke run of the scale benchmark (benchmarks/scale.py): a few portals, a few seconds, so it stays working."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_fastreplica_portal_shape():
+    from benchmarks import fastreplica as F
+
+    p = F.Portal(3, articles=25)
+    assert len(p.articles) == 25 and p.attachments
+    status, ctype, body, _ = p.respond("GET", p.col_path, b"")
+    assert status == 200 and b"<datastore>" in body
+    form = f"columnid={p.site.colid}&webid={p.site.webid}".encode()
+    status, _, xml, _ = p.respond("POST", f"{p.site.proxy_paths[0]}?startrecord=11&endrecord=20&perpage=10", form)
+    assert xml.decode().count("<record>") == 10
+    att_page = next(iter(p.attachments))
+    assert p.attachments[att_page].encode() in p.respond("GET", att_page, b"")[2]
+    assert p.respond("GET", p.attachments[att_page], b"")[1] == "application/pdf"
+    assert 'slug = "bench_0000"' in F.registry_toml(2)
+
+
+def test_scale_smoke(tmp_path):
+    cmd = [sys.executable, str(REPO / "benchmarks" / "scale.py"), "--portals", "3", "--articles", "12",
+           "--latency-ms", "20", "--wget-seconds", "3", "--out", str(tmp_path)]
+    if not shutil.which("wget"):
+        cmd.append("--skip-wget")
+    run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "politeness limit" in run.stdout and "CPU ms / page" in run.stdout
+    result = json.loads((tmp_path / "scale-3p-20ms.json").read_text())
+    g = result["govcrawl"]
+    # every page of the 3 portals: articles, list pages, attachments, robots.txt, the 政府信息公开 home each
+    assert g["pages"] == result["config"]["replica_pages"] == 3 * 18
+    assert g["portals_ok"] == 3 and g["reports"] > 0
+    assert g["warc_bytes"] > 0 and g["cpu_s"] > 0 and g["peak_rss_mb"] > 0
+    assert result["comparison"]["politeness_limit_pages_per_s"] == 3 * 2 / 0.02
+    if shutil.which("wget"):
+        assert result["wget"]["pages"] > 0 and "ratio_to_wget" in result["comparison"]
