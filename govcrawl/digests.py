@@ -103,6 +103,19 @@ class DigestIndex:
         self._cache[(digest, key)] = original
         return None if exclude_crawl and original.crawl_id == exclude_crawl else original
 
+    def latest(self, url: str, method: str = "GET", request_body: bytes = b"") -> Original | None:
+        """The most recent payload archived in full under this URL (for rebuilding an unchanged page)."""
+        with self.store.session() as session:
+            row = session.scalar(
+                select(PayloadDigest)
+                .where(PayloadDigest.key_hash == _key_hash(capture_key(url, method, request_body)))
+                .order_by(PayloadDigest.id.desc())
+                .limit(1)
+            )
+            if row is None:
+                return None
+            return Original(row.url, row.warc_date, row.record_id, row.warc_filename, row.warc_offset, row.crawl_id)
+
     def add(
         self,
         key: str,

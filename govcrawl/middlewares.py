@@ -29,24 +29,6 @@ class ProxyMiddleware:
             request.meta["proxy"] = self.proxy
 
 
-def previous_crawl_complete(store, portal: str, crawl_id: str) -> bool:
-    """Did the latest run before ``crawl_id`` that crawled ``portal`` end with it complete and healthy?
-
-    (The running crawl records itself when it starts, so it must not count as "the latest run".)
-    """
-    from sqlalchemy import select
-
-    from govcrawl.storage import Run
-
-    with store.session() as session:
-        query = select(Run).where(Run.crawl_id != crawl_id).order_by(Run.id.desc()).limit(100)
-        for run in session.scalars(query):
-            for entry in run.portals or []:
-                if entry.get("portal") == portal:
-                    return run.ended is not None and entry.get("ok") is True
-    return False
-
-
 class ConditionalRequestMiddleware:
     """Incremental crawls: ask for every page archived before with ``If-None-Match`` / ``If-Modified-Since``.
 
@@ -90,8 +72,8 @@ class ConditionalRequestMiddleware:
         if self._complete is None:
             portal = getattr(self.crawler.spider, "portal", None)
             slug = getattr(portal, "slug", None)
-            self._complete = slug is None or previous_crawl_complete(
-                crawler_store(self.crawler), slug, self.crawler.settings.get("GOVCRAWL_CRAWL_ID") or ""
+            self._complete = slug is None or crawler_store(self.crawler).portal_completed(
+                slug, exclude_crawl_id=self.crawler.settings.get("GOVCRAWL_CRAWL_ID") or None
             )
         return self._complete
 

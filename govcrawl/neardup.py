@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 
-from datasketch import MinHash, MinHashLSH
+from typing import Any
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -19,7 +19,10 @@ MIN_CHARS = 300  # shorter texts say too little to call anything a copy
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-def signature(text: str) -> MinHash | None:
+def signature(text: str) -> Any:
+    """The text's MinHash, or None when it is too short to call anything a copy."""
+    from datasketch import MinHash  # imported when used: it pulls in scipy (~0.6 s)
+
     compact = _NOISE.sub("", text)
     if len(compact) < MIN_CHARS:
         return None
@@ -32,9 +35,11 @@ class NearDuplicateIndex:
     """Reports from government hosts, searchable for near-duplicates (Jaccard ≥ ``threshold``)."""
 
     def __init__(self, threshold: float = 0.8) -> None:
+        from datasketch import MinHashLSH
+
         self.threshold = threshold
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self._signatures: dict[str, MinHash] = {}
+        self._signatures: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:

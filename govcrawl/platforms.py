@@ -105,7 +105,11 @@ class PortalSpider(scrapy.Spider):
     def parse(self, response: Response, hops: int = 0) -> Iterator[Any]:
         """A start page: the annual-report column itself, or a page whose navigation leads to it."""
         if response.status == 304:
-            yield from self.recheck_known(response)
+            archived = self.archived_response(response)
+            if archived is None:
+                yield from self.recheck_known(response)
+            else:  # unchanged: read it as archived (navigation, a JPaaS shell, a jcms column alike)
+                yield from self.parse(archived, hops)
         elif self.is_listing(response):
             yield from self.parse_listing(response)
         else:
@@ -153,6 +157,29 @@ class PortalSpider(scrapy.Spider):
             meta={"article": True, "handle_httpstatus_list": [304]},
         )
 
+    def archived_response(self, response: Response) -> Response | None:
+        """An unchanged (304) page rebuilt from its last full capture in the WARC archive, or None."""
+        from scrapy.http import HtmlResponse
+
+        from govcrawl.archive import ArchiveError, read_capture
+        from govcrawl.digests import DigestIndex
+
+        settings = self.crawler.settings
+        original = DigestIndex(crawler_store(self.crawler)).latest(response.url)
+        if original is None:
+            return None
+        try:
+            page = read_capture(
+                settings.get("GOVCRAWL_WARC_DIR"), original.warc_filename, original.warc_offset,
+                settings.get("GOVCRAWL_DB_URL"),
+            )
+        except (ArchiveError, OSError) as exc:
+            self.logger.warning("%s: unchanged, but its capture could not be read back: %s", response.url, exc)
+            return None
+        self.crawler.stats.inc_value("govcrawl/read_from_archive")
+        headers = {"Content-Type": page.content_type} if page.content_type else {}
+        return HtmlResponse(response.url, status=200, headers=headers, body=page.body, request=response.request)
+
     def recheck_known(self, response: Response) -> Iterator[scrapy.Request]:
         """The list has not changed since the last crawl: check each page it listed then, conditionally."""
         self.crawler.stats.inc_value("govcrawl/list_not_modified")
@@ -170,7 +197,9 @@ class PortalSpider(scrapy.Spider):
         """
         if self._known is None:
             store = crawler_store(self.crawler)
-            complete = self.incremental and store.portal_completed(self.portal.slug)
+            complete = self.incremental and store.portal_completed(
+                self.portal.slug, exclude_crawl_id=self.crawler.settings.get("GOVCRAWL_CRAWL_ID") or None
+            )
             self._known = store.known_urls(self.portal.slug) if complete else set()
         return self._known
 

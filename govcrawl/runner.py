@@ -35,7 +35,6 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
     registry = default_registry(settings.get("GOVCRAWL_PORTALS") or None).all()
     loader = get_spider_loader(settings)
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
-    _add_fault_middlewares(settings)
     process = CrawlerProcess(settings)
     crawlers = {}
     for slug in slugs:
@@ -53,16 +52,6 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
         for warning in entry["warnings"]:
             print(f"WARNING portal {entry['portal']}: {warning}", file=sys.stderr)
     return health
-
-
-def _add_fault_middlewares(settings: Any) -> None:
-    """The fault-handling middlewares (lost pages, redirect loops) in every crawl the CLI runs."""
-    from govcrawl.middlewares import FAULT_MIDDLEWARES
-
-    current = settings.getdict("DOWNLOADER_MIDDLEWARES")
-    missing = {path: order for path, order in FAULT_MIDDLEWARES.items() if path not in current}
-    if missing:
-        settings.set("DOWNLOADER_MIDDLEWARES", {**current, **missing}, priority="cmdline")
 
 
 def _plain(value: Any) -> Any:

@@ -62,7 +62,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = float(CONCURRENT_REQUESTS_PER_DOMAIN)
 DOWNLOAD_TIMEOUT = int(env("GOVCRAWL_DOWNLOAD_TIMEOUT", "60"))
 DOWNLOAD_MAXSIZE = GOVCRAWL_MAX_ATTACHMENT_SIZE
 RETRY_TIMES = int(env("GOVCRAWL_RETRY_TIMES", "2"))
-DEPTH_LIMIT = int(env("GOVCRAWL_DEPTH_LIMIT", "8"))
+# Scrapy's depth limit would cut list paging silently (each next page is one level deeper); our spiders
+# bound themselves: discovery hops, the generic spider's max_depth, GOVCRAWL_MAX_LIST_PAGES.
+DEPTH_LIMIT = int(env("GOVCRAWL_DEPTH_LIMIT", "0"))
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = env("GOVCRAWL_LOG_LEVEL", "INFO")
@@ -79,6 +81,9 @@ DOWNLOADER_MIDDLEWARES = {
     "govcrawl.middlewares.ConditionalRequestMiddleware": 760,
     # after decompression (HttpCompressionMiddleware, 590), before retries see the answer
     "govcrawl.middlewares.AntiBotMiddleware": 560,
+    "govcrawl.middlewares.RedirectLoopMiddleware": 610,
+    "govcrawl.middlewares.CharsetMiddleware": 580,
+    "govcrawl.middlewares.LostPageMiddleware": 540,
 }
 EXTENSIONS = {
     "pipelines.warc_capture.WarcCapture": 100,

@@ -26,6 +26,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    insert,
     inspect,
     select,
 )
@@ -173,6 +174,9 @@ def make_engine(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            # safe against a crash of the program in WAL mode; a power loss may drop the last commits,
+            # whose pages the WARC files already hold
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
 
@@ -262,10 +266,14 @@ class Store:
                 setattr(capture, key, value)
             if statistics is not None and status != "unchanged":
                 session.execute(delete(StatisticValue).where(StatisticValue.report_url == values["url"]))
-                session.add_all(
-                    StatisticValue(report_url=values["url"], table_name=t, row_key=r, column_key=c, value=v)
-                    for t, r, c, v in statistics
-                )
+                if statistics:
+                    session.execute(
+                        insert(StatisticValue),
+                        [
+                            {"report_url": values["url"], "table_name": t, "row_key": r, "column_key": c, "value": v}
+                            for t, r, c, v in statistics
+                        ],
+                    )
             # A page once dropped and now accepted (or the reverse) lives in one table only.
             old_drop = session.scalar(select(Drop).where(Drop.url == values["url"]))
             if old_drop is not None:
@@ -311,10 +319,14 @@ class Store:
         with self.session() as session:
             return list(session.scalars(select(Capture).where(Capture.url == url).order_by(Capture.first_seen)))
 
-    def portal_completed(self, portal: str) -> bool:
-        """Did the latest run that crawled ``portal`` end with it complete and healthy?"""
+    def portal_completed(self, portal: str, exclude_crawl_id: str | None = None) -> bool:
+        """Did the latest run that crawled ``portal`` (before ``exclude_crawl_id``, the running one) end
+        with it complete and healthy?"""
         with self.session() as session:
-            for run in session.scalars(select(Run).order_by(Run.id.desc()).limit(100)):
+            query = select(Run).order_by(Run.id.desc()).limit(100)
+            if exclude_crawl_id:
+                query = query.where(Run.crawl_id != exclude_crawl_id)
+            for run in session.scalars(query):
                 for entry in run.portals or []:
                     if entry.get("portal") == portal:
                         return run.ended is not None and entry.get("ok") is True
