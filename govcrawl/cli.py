@@ -14,6 +14,7 @@ from typing import Any
 DEFAULT_DB = "sqlite:///govcrawl.sqlite3"
 
 
+from govcrawl.cliargs import port_number
 from govcrawl.errors import CliError
 
 
@@ -240,8 +241,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from govcrawl.storage import Store
-
     store = _open_existing(args.db)
     runs = store.runs(args.limit)
     store.close()
@@ -492,16 +491,6 @@ def cmd_replica(args: argparse.Namespace) -> int:
 # --- argument parsing -----------------------------------------------------------------------
 
 
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
-    return port
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govcrawl",
@@ -584,7 +573,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_inspect)
 
     p = sub.add_parser("replica", help="serve the offline replica of the portals (HTTP proxy and Host-header server)")
-    p.add_argument("--port", type=_port, default=8080)
+    p.add_argument("--port", type=port_number, default=8080)
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(func=cmd_replica)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 from govcrawl.errors import CliError
@@ -158,19 +157,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--title", help="title recorded in the WACZ")
     p.add_argument("--no-validate", action="store_true", help="skip `wacz validate` of the result")
     p.set_defaults(func=cmd_pack)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the archive subcommands alone: ``python -m govcrawl.cli_archive repair ...``."""
-    parser = argparse.ArgumentParser(prog="govcrawl")
-    register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except CliError as exc:
-        print(f"govcrawl {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -25,6 +25,29 @@ def run_govcrawl(*args: str, cwd: Path | None = None, timeout: int = 600) -> sub
     )
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 5.0) -> None:
+    """Until a server listens on 127.0.0.1:port (a subprocess just started)."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A real PostgreSQL server for the storage tests: required in CI, skipped elsewhere if absent."""

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -31,16 +30,8 @@ PORTALS = ("zj_gov", "zhoushan")  # jcms in UTF-8 and in GBK, dataproxy POSTs: p
 
 
 def archive_cmd(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """`govcrawl repair|verify|index|pack ...` (through govcrawl.cli_archive until cli.py registers them)."""
-    from govcrawl.cli import build_parser
-
-    subs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    if args[0] in subs.choices:
-        return run_govcrawl(*args, cwd=cwd)
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run(
-        [sys.executable, "-m", "govcrawl.cli_archive", *args], cwd=cwd, env=env, capture_output=True, text=True
-    )
+    """`govcrawl repair|verify|index|pack ...`"""
+    return run_govcrawl(*args, cwd=cwd)
 
 
 def crawl_args(replica: ReplicaServer, db: str, warc_dir: Path, portals=PORTALS) -> list[str]:

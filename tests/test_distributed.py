@@ -6,15 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import time
 from collections import Counter
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import run_govcrawl
+from tests.conftest import free_port, run_govcrawl, wait_for_port
 
 pytestmark = pytest.mark.e2e
 
@@ -26,20 +24,13 @@ def redis_url(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail("redis-server is not installed (scripts/install.sh installs it)")
         pytest.skip("redis-server not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     folder = tmp_path_factory.mktemp("redis")
     server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
         stdout=subprocess.DEVNULL,
     )
-    for _ in range(50):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port)
     yield f"redis://127.0.0.1:{port}/0"
     server.terminate()
     server.wait(10)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
 from govcrawl.replica.sites import heldout_ground_truth, heldout_registry_toml
-from tests.conftest import REPO, run_govcrawl
+from tests.conftest import REPO, free_port, run_govcrawl, wait_for_port
 
 pytestmark = pytest.mark.e2e
 
@@ -26,18 +24,11 @@ def test_heldout_jcms_portal_crawled_from_a_registry_file(tmp_path):
     (slug,) = gt["portals"]
     (tmp_path / "extra.json").write_text(json.dumps([SPEC], ensure_ascii=False), encoding="utf-8")
     (tmp_path / "heldout.toml").write_text(heldout_registry_toml(SPEC), encoding="utf-8")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = dict(os.environ, PYTHONPATH=str(REPO), GOVCRAWL_REPLICA_EXTRA=str(tmp_path / "extra.json"))
     server = subprocess.Popen([sys.executable, "-m", "govcrawl", "replica", "--port", str(port)], env=env)
     try:
-        for _ in range(50):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         db = f"sqlite:///{tmp_path / 'h.sqlite3'}"
         result = run_govcrawl("crawl", "--portals", str(tmp_path / "heldout.toml"), "--portal", slug,
                               "--proxy", f"http://127.0.0.1:{port}", "--db", db,

@@ -1,7 +1,6 @@
 """Decoding, visible text and script helpers (govcrawl/text.py)."""
 import codecs
 
-import pytest
 
 from govcrawl.text import decode_body, html_to_text, is_traditional, looks_like_html, to_simplified
 

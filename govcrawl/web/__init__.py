@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 
+from govcrawl.cliargs import port_number
 from govcrawl.errors import CliError
 
 DEFAULT_DB = "sqlite:///govcrawl.sqlite3"
@@ -92,23 +93,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
-    return port
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``serve`` and ``search-index`` to the ``govcrawl`` command."""
     p = subparsers.add_parser("serve", help="read-only web browser of the archive: search, reports, captures, coverage, export")
     p.add_argument("--db", help=f"database URL (default: $GOVCRAWL_DB_URL or {DEFAULT_DB})")
     p.add_argument("--warc-dir", help=f"folder of the WARC files (default: $GOVCRAWL_WARC_DIR or {DEFAULT_WARC_DIR})")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
+    p.add_argument("--port", type=port_number, default=8000, help="port (default: 8000)")
     p.add_argument("--replay-url", help="pywb collection URL for replay links, e.g. http://127.0.0.1:8080/govcrawl/ "
                    "(default: $GOVCRAWL_REPLAY_URL)")
     p.add_argument("--portals", action="append", metavar="FILE", help="registry file(s) for levels, regions and coverage")
@@ -119,15 +110,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("search-index", help="build the full-text search index (SQLite FTS5 trigram / PostgreSQL pg_trgm)")
     p.add_argument("--db", help=f"database URL (default: $GOVCRAWL_DB_URL or {DEFAULT_DB})")
     p.set_defaults(func=cmd_search_index)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m govcrawl.web serve ...`` (the same as ``govcrawl serve``)."""
-    parser = argparse.ArgumentParser(prog="govcrawl")
-    register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except CliError as exc:
-        print(f"govcrawl {args.command}: error: {exc}", file=sys.stderr)
-        return 2

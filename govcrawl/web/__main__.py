@@ -1,5 +1,0 @@
-import sys
-
-from govcrawl.web import main
-
-sys.exit(main())
