@@ -25,3 +25,18 @@ class PageItem:
     last_modified: str | None = None
     # Set by the junk filter: govcrawl.analysis.PageAnalysis
     analysis: Any = None
+
+
+@dataclass
+class AttachmentItem:
+    """An attachment a report links (PDF, DOC/DOCX, WPS, OFD ...), archived and its text extracted."""
+
+    url: str
+    report_url: str | None
+    portal: str | None
+    body: bytes
+    content_type: str | None
+    status: int
+    warc_filename: str | None = None
+    warc_offset: int | None = None
+    payload_digest: str | None = None

@@ -28,7 +28,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from govcrawl import signals as govcrawl_signals
-from govcrawl.items import PageItem
+from govcrawl.items import AttachmentItem, PageItem
 from govcrawl.classify import title_verdict
 from govcrawl.extract import year_from_title
 from govcrawl.registry import Portal, default_registry
@@ -286,8 +286,18 @@ class PortalSpider(scrapy.Spider):
             **_warc_fields(response),
         )
 
-    def parse_attachment(self, response: Response) -> None:
+    def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
         self.crawler.stats.inc_value("govcrawl/attachments")
+        referer = response.request.headers.get("Referer") if response.request else None
+        yield AttachmentItem(
+            url=response.url,
+            report_url=referer.decode("latin-1") if referer else None,
+            portal=self.portal_slug_for(response.url) if not self.portal.is_channel else None,
+            body=response.body,
+            content_type=_header(response, "Content-Type"),
+            status=response.status,
+            **_warc_fields(response),
+        )
 
     def portal_slug_for(self, url: str) -> str | None:
         return self.portal.slug

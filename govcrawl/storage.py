@@ -100,6 +100,26 @@ class StatisticValue(Base):
     value: Mapped[float | None] = mapped_column(Float)
 
 
+class Attachment(Base):
+    """A file a report links (PDF, DOC/DOCX, WPS, OFD ...): where it is archived, and its text where readable."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    report_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    portal: Mapped[str | None] = mapped_column(String(64))
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    size: Mapped[int | None] = mapped_column(Integer)
+    payload_digest: Mapped[str | None] = mapped_column(String(64))
+    warc_filename: Mapped[str | None] = mapped_column(String(256))
+    warc_offset: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+    text_note: Mapped[str | None] = mapped_column(String(256))  # how the text was read, or why not
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Capture(Base):
     """Every distinct version of a report page: the capture history (first and last seen, digest, WARC location)."""
 
@@ -350,6 +370,24 @@ class Store:
     def runs(self, limit: int = 10) -> list[Run]:
         with self.session() as session:
             return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
+
+    def save_attachment(self, values: dict[str, Any]) -> None:
+        now = utcnow()
+        with self.session() as session:
+            row = session.scalar(select(Attachment).where(Attachment.url == values["url"]))
+            if row is None:
+                row = Attachment(url=values["url"], first_seen=now)
+                session.add(row)
+            unchanged = row.payload_digest is not None and row.payload_digest == values.get("payload_digest")
+            for key, value in values.items():
+                if unchanged and key in ("warc_filename", "warc_offset"):
+                    continue  # keeps pointing at its first full capture
+                setattr(row, key, value)
+            row.last_seen = now
+
+    def attachments(self) -> list[Attachment]:
+        with self.session() as session:
+            return list(session.scalars(select(Attachment).order_by(Attachment.url)))
 
     def save_drop(self, values: dict[str, Any]) -> None:
         now = utcnow()

@@ -15,7 +15,7 @@ from typing import Any
 from govcrawl.analysis import analyze_page
 from govcrawl.junk import JunkSettings, host_of, is_government_host
 from govcrawl.neardup import shared_index
-from govcrawl.items import PageItem
+from govcrawl.items import AttachmentItem, PageItem
 from govcrawl.storage import crawler_store
 
 
@@ -32,7 +32,9 @@ class JunkFilterPipeline:
     def from_crawler(cls, crawler: Crawler) -> "JunkFilterPipeline":
         return cls(crawler)
 
-    def process_item(self, item: PageItem) -> PageItem:
+    def process_item(self, item: PageItem | AttachmentItem) -> PageItem | AttachmentItem:
+        if isinstance(item, AttachmentItem):
+            return item  # judged with the report that links it
         analysis = analyze_page(item.body, url=item.url, content_type=item.content_type, settings=self.junk_settings)
         item.analysis = analysis
         if analysis.kind != "other" and not is_government_host(host_of(item.url)):

@@ -6,7 +6,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from govcrawl.items import PageItem
+from govcrawl.attachments import extract_text
+from govcrawl.items import AttachmentItem, PageItem
 from govcrawl.junk import host_of, is_government_host
 from govcrawl.neardup import shared_index
 from govcrawl.statistics import long_rows
@@ -26,7 +27,9 @@ class MetadataPipeline:
     def from_crawler(cls, crawler: Crawler) -> "MetadataPipeline":
         return cls(crawler)
 
-    def process_item(self, item: PageItem) -> PageItem:
+    def process_item(self, item: PageItem | AttachmentItem) -> PageItem | AttachmentItem:
+        if isinstance(item, AttachmentItem):
+            return self.save_attachment(item)
         a = item.analysis
         years = self.years
         if years and not (a.report_year and years[0] <= a.report_year <= years[1]):
@@ -67,6 +70,25 @@ class MetadataPipeline:
             shared_index(crawler_store(self.crawler), self.near_duplicate_threshold).add(item.url, a.text)
         if status == "changed":
             self.crawler.spider.logger.info("Report changed since its last capture: %s", item.url)
+        return item
+
+    def save_attachment(self, item: AttachmentItem) -> AttachmentItem:
+        text, note = extract_text(item.body, item.url, item.content_type)
+        crawler_store(self.crawler).save_attachment(
+            {
+                "url": item.url,
+                "report_url": item.report_url,
+                "portal": item.portal,
+                "content_type": item.content_type,
+                "size": len(item.body),
+                "payload_digest": item.payload_digest,
+                "warc_filename": item.warc_filename,
+                "warc_offset": item.warc_offset,
+                "text": text,
+                "text_note": note,
+            }
+        )
+        self.stats.inc_value("govcrawl/attachments_text" if text else "govcrawl/attachments_no_text")
         return item
 
     def engine_stopped(self) -> None:
