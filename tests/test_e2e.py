@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import run_govcrawl
+from tests.conftest import free_port, run_govcrawl, wait_for_port
 
 pytestmark = pytest.mark.e2e
 FIELDS = ("title", "report_year", "index_no", "publisher", "written_date", "published_date", "doc_no", "portal")
@@ -96,21 +96,12 @@ def test_every_warc_file_passes_warcio_check_and_holds_the_exchanges(demo_run):
 
 def test_crawl_through_a_separately_started_replica(tmp_path, ground_truth):
     """`govcrawl replica --port N` + `govcrawl crawl --proxy`, the way a user runs them by hand."""
-    import socket
     import sys
-    import time
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "govcrawl", "replica", "--port", str(port)])
     try:
-        for _ in range(50):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         db = f"sqlite:///{tmp_path / 'z.sqlite3'}"
         result = run_govcrawl(
             "crawl", "--portal", "zhoushan", "--proxy", f"http://127.0.0.1:{port}",
@@ -200,3 +191,33 @@ def test_a_wrong_drop_can_be_found_and_undone(demo_run, ground_truth, tmp_path):
     assert plan["url"] not in run_govcrawl("drops", "--db", db, cwd=tmp_path).stdout
     missing = run_govcrawl("accept", "http://no.such/page", "--db", db, cwd=tmp_path)
     assert missing.returncode == 2 and "not among the drops" in missing.stderr
+
+
+def test_attachments_are_archived_with_their_text(demo_run):
+    con = sqlite3.connect(demo_run["work"] / "govcrawl.sqlite3")
+    rows = con.execute("select url, report_url, text, text_note, warc_filename from attachments").fetchall()
+    pdf = [r for r in rows if r[0].endswith(".pdf")]
+    assert pdf, rows
+    url, report_url, text, note, warc_filename = pdf[0]
+    assert report_url.startswith("http://www.zj.gov.cn/art/") and warc_filename
+    assert "government information disclosure annual report" in text and note.startswith("pdf")
+
+
+def test_missing_lists_exactly_the_portals_without_a_report_for_the_year(demo_run, ground_truth):
+    import csv
+    import io
+
+    result = run_govcrawl("missing", "--year", "2017", "--db", demo_run["db"], "--format", "csv", cwd=demo_run["work"])
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    have = {r["portal"] for r in ground_truth["reports"] if r["report_year"] == 2017}
+    expected = {slug for slug in ground_truth["portals"] if slug not in have and slug != "web_search"}
+    assert {r["portal"] for r in rows} == expected and "lishui" in expected
+    lishui = next(r for r in rows if r["portal"] == "lishui")
+    assert (lishui["deadline"], lishui["status"]) == ("2018-03-31", "overdue")  # a government: 31 March
+    departments = [r for r in rows if r["level"] == "department"]
+    assert all(r["deadline"] == "2018-01-31" for r in departments)
+    table = run_govcrawl("missing", "--year", "2017", "--db", demo_run["db"], cwd=demo_run["work"])
+    assert f"Portals with no report for 2017: {len(expected)} of" in table.stdout
+    bad = run_govcrawl("missing", "--year", "1999", "--db", demo_run["db"], cwd=demo_run["work"])
+    assert bad.returncode == 2 and "reports exist from 2008" in bad.stderr
