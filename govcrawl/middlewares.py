@@ -33,8 +33,8 @@ class ConditionalRequestMiddleware:
     """Incremental crawls: ask for every page archived before with ``If-None-Match`` / ``If-Modified-Since``.
 
     With ``GOVCRAWL_INCREMENTAL`` on, GET requests for pages whose validators were recorded go out
-    conditionally; a 304 answer means unchanged (lists: the spider re-checks the pages they listed;
-    articles: seen again). Every crawl records the validators of the pages it fetched (in memory,
+    conditionally; a 304 answer means unchanged (a list or navigation page is then read back from its
+    last capture in the WARC archive, so paging and discovery go on as before; an article is seen again). Every crawl records the validators of the pages it fetched (in memory,
     written to SQL when the spider closes), so the next incremental crawl can ask.
     """
 
