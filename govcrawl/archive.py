@@ -456,35 +456,27 @@ class Payload:
 def read_capture(warc_dir: str | os.PathLike[str], filename: str, offset: int, db_url: str | None = None) -> Payload:
     """The response record at ``filename``/``offset`` (a revisit is followed to its original through the
     digest index in ``db_url``), with its body decoded from any Content-Encoding."""
-    from warcio.archiveiterator import ArchiveIterator
+    from govcrawl.warcread import ArchiveReader, RecordNotFound
 
-    directory = Path(warc_dir)
-    path = (directory / filename).resolve()
-    if path.parent != directory.resolve() or not path.is_file():
-        raise ArchiveError(f"{filename}: no such WARC file in {directory}")
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)), None)
-        if record is None or record.rec_type not in ("response", "revisit"):
-            raise ArchiveError(f"{filename}@{offset}: not a response or revisit record")
-        url = record.rec_headers.get_header("WARC-Target-URI")
-        if record.rec_type == "revisit":
-            from govcrawl.digests import DigestIndex, capture_key
+    def original(url: str, digest: str | None, _refers_to: str | None) -> tuple[str, int] | None:
+        from govcrawl.digests import DigestIndex, capture_key
 
-            if not db_url:
-                raise ArchiveError(f"{filename}@{offset} is a revisit record: the digest index (--db) finds its original")
-            digest = record.rec_headers.get_header("WARC-Payload-Digest")
-            original = DigestIndex.open(db_url).lookup(capture_key(url), digest)
-            if original is None:
-                raise ArchiveError(f"{filename}@{offset}: the original of this revisit is not in the digest index")
-            return read_capture(directory, original.warc_filename, original.warc_offset, db_url)
-        http = record.http_headers
-        status = int(http.get_statuscode()) if http is not None and http.get_statuscode() else None
-        return Payload(
-            url=url,
-            status=status,
-            content_type=http.get_header("Content-Type") if http is not None else None,
-            body=record.content_stream().read(),
-            filename=filename,
-            offset=offset,
-        )
+        if not db_url or not digest:
+            return None
+        found = DigestIndex.open(db_url).lookup(capture_key(url), digest)
+        return (found.warc_filename, found.warc_offset) if found else None
+
+    try:
+        record = ArchiveReader(warc_dir, original).record(filename, offset)
+    except RecordNotFound as exc:
+        raise ArchiveError(str(exc)) from exc
+    if record.rec_type not in ("response", "revisit"):
+        raise ArchiveError(f"{filename}@{offset}: not a response or revisit record")
+    return Payload(
+        url=record.url,
+        status=record.status,
+        content_type=record.content_type or None,
+        body=record.payload,
+        filename=filename,
+        offset=offset,
+    )

@@ -70,7 +70,7 @@ class Original:
     crawl_id: str | None = None
 
 
-def _key_hash(key: str) -> str:
+def key_hash(key: str) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
@@ -93,7 +93,7 @@ class DigestIndex:
             return None if exclude_crawl and hit.crawl_id == exclude_crawl else hit
         with self.store.session() as session:
             row = session.scalar(
-                select(PayloadDigest).where(PayloadDigest.digest == digest, PayloadDigest.key_hash == _key_hash(key))
+                select(PayloadDigest).where(PayloadDigest.digest == digest, PayloadDigest.key_hash == key_hash(key))
             )
             if row is None:
                 return None
@@ -108,7 +108,7 @@ class DigestIndex:
         with self.store.session() as session:
             row = session.scalar(
                 select(PayloadDigest)
-                .where(PayloadDigest.key_hash == _key_hash(capture_key(url, method, request_body)))
+                .where(PayloadDigest.key_hash == key_hash(capture_key(url, method, request_body)))
                 .order_by(PayloadDigest.id.desc())
                 .limit(1)
             )
@@ -136,7 +136,7 @@ class DigestIndex:
                 session.add(
                     PayloadDigest(
                         digest=digest,
-                        key_hash=_key_hash(key),
+                        key_hash=key_hash(key),
                         url=url,
                         method=method,
                         warc_date=warc_date,
@@ -155,7 +155,7 @@ class DigestIndex:
     def seen_again(self, key: str, digest: str) -> None:
         with self.store.session() as session:
             row = session.scalar(
-                select(PayloadDigest).where(PayloadDigest.digest == digest, PayloadDigest.key_hash == _key_hash(key))
+                select(PayloadDigest).where(PayloadDigest.digest == digest, PayloadDigest.key_hash == key_hash(key))
             )
             if row is not None:
                 row.revisits = (row.revisits or 0) + 1

@@ -35,7 +35,7 @@ from starlette.templating import Jinja2Templates
 
 from govcrawl.web.db import ReadOnlyDB
 from govcrawl.web.search import COUNT_CAP, LIST_COLUMNS, QueryError, SearchParams, search, snippet
-from govcrawl.web.warcread import ArchiveReader, RecordNotFound
+from govcrawl.warcread import ArchiveReader, RecordNotFound
 
 HERE = Path(__file__).parent
 LEVELS = ("province", "city", "county", "department")

@@ -171,7 +171,7 @@ class ReadOnlyDB:
 
     def original(self, url: str, digest: str | None, record_id: str | None = None) -> tuple[str, int] | None:
         """Where the payload a revisit record stands for was archived in full."""
-        from govcrawl.web.warcread import key_hash
+        from govcrawl.digests import key_hash
 
         if not digest:
             return None
@@ -193,7 +193,7 @@ class ReadOnlyDB:
 
     def archived(self, urls: list[str]) -> dict[str, tuple[str, int, str]]:
         """url -> (file, offset, WARC-Date) of the latest full capture of each URL (GET) in the archive."""
-        from govcrawl.web.warcread import key_hash
+        from govcrawl.digests import key_hash
 
         if not urls:
             return {}

@@ -1,4 +1,4 @@
-"""Reading single records out of the WARC archive for the web application, safely.
+"""Reading single records out of the WARC archive, safely (the web application, `accept`, the nightly).
 
 A record is named by (file name, offset). The file name must be a bare ``*.warc.gz`` name (no
 folder part), the file a regular file directly in the archive folder, and not a symbolic link;
@@ -12,7 +12,6 @@ same folder. The payload is decoded (chunked transfer, gzip/deflate/br content e
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -172,8 +171,3 @@ class ArchiveReader:
             if original.content_type:
                 out.content_type = original.content_type
         return out
-
-
-def key_hash(url: str) -> str:
-    """The digest index's key for a GET capture (govcrawl.digests._key_hash of the URL)."""
-    return hashlib.sha1(url.encode("utf-8")).hexdigest()
