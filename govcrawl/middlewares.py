@@ -257,6 +257,13 @@ class RedirectLoopMiddleware:
         return response
 
 
+def _is_text_type(response: Response) -> bool:
+    """Text by its Content-Type (or none given). Scrapy makes a TextResponse of a PDF whose first bytes look
+    like text; guessing the charset of such a body costs a charset_normalizer run for nothing."""
+    ctype = response.headers.get(b"Content-Type", b"").split(b";", 1)[0].strip().lower()
+    return not ctype or ctype.startswith(b"text/") or any(t in ctype for t in (b"html", b"xml", b"json", b"javascript"))
+
+
 class CharsetMiddleware:
     """Pages whose bytes are not in the charset they declare (GBK served as utf-8, header and ``<meta>``):
     the spider reads them in the charset that really decodes them (``govcrawl.text.decode_body``), so links
@@ -274,7 +281,7 @@ class CharsetMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         from scrapy.http import TextResponse
 
-        if not isinstance(response, TextResponse) or not response.body:
+        if not isinstance(response, TextResponse) or not response.body or not _is_text_type(response):
             return response
         declared = response.encoding
         try:
