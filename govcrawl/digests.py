@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import weakref
 from base64 import b32encode
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Index, Integer, String, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import DateTime, Index, Integer, String, bindparam, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from govcrawl.storage import Base, Store, utcnow
@@ -75,11 +75,23 @@ def key_hash(key: str) -> str:
 
 
 class DigestIndex:
-    """Look up and record archived payloads in the database (any SQLAlchemy URL ``Store`` takes)."""
+    """Look up and record archived payloads in the database (any SQLAlchemy URL ``Store`` takes).
+
+    Rows are written in batches (``BATCH`` rows, or when asked: ``flush``, ``close``, a reader's query),
+    not one transaction per record: a crawl writes one per response. A row is only ever written after
+    its record is on disk, so a crash loses at most the last batch's rows -- the next crawl then
+    archives those payloads in full again instead of as revisits, and nothing points at a missing record.
+    """
+
+    BATCH = 200
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._table = PayloadDigest.__table__
         self._cache: dict[tuple[str, str], Original] = {}
+        self._pending: list[dict] = []
+        self._revisits: dict[tuple[str, str], int] = {}
+        _LIVE.add(self)
 
     @classmethod
     def open(cls, db_url: str) -> "DigestIndex":
@@ -89,32 +101,30 @@ class DigestIndex:
         """The first archived capture of this payload under this key; with ``exclude_crawl``,
         only one archived by an earlier crawl (duplicates within a crawl are then kept in full)."""
         hit = self._cache.get((digest, key))
-        if hit is not None:
-            return None if exclude_crawl and hit.crawl_id == exclude_crawl else hit
-        with self.store.session() as session:
-            row = session.scalar(
-                select(PayloadDigest).where(PayloadDigest.digest == digest, PayloadDigest.key_hash == key_hash(key))
-            )
+        if hit is None:
+            t = self._table
+            with self.store.engine.connect() as conn:
+                row = conn.execute(
+                    select(t.c.url, t.c.warc_date, t.c.record_id, t.c.warc_filename, t.c.warc_offset, t.c.crawl_id)
+                    .where(t.c.digest == digest, t.c.key_hash == key_hash(key))
+                ).first()
             if row is None:
                 return None
-            original = Original(
-                row.url, row.warc_date, row.record_id, row.warc_filename, row.warc_offset, row.crawl_id
-            )
-        self._cache[(digest, key)] = original
-        return None if exclude_crawl and original.crawl_id == exclude_crawl else original
+            hit = self._cache[(digest, key)] = Original(*row)
+        return None if exclude_crawl and hit.crawl_id == exclude_crawl else hit
 
     def latest(self, url: str, method: str = "GET", request_body: bytes = b"") -> Original | None:
         """The most recent payload archived in full under this URL (for rebuilding an unchanged page)."""
-        with self.store.session() as session:
-            row = session.scalar(
-                select(PayloadDigest)
-                .where(PayloadDigest.key_hash == key_hash(capture_key(url, method, request_body)))
-                .order_by(PayloadDigest.id.desc())
+        flush_all(self.store.url)
+        t = self._table
+        with self.store.engine.connect() as conn:
+            row = conn.execute(
+                select(t.c.url, t.c.warc_date, t.c.record_id, t.c.warc_filename, t.c.warc_offset, t.c.crawl_id)
+                .where(t.c.key_hash == key_hash(capture_key(url, method, request_body)))
+                .order_by(t.c.id.desc())
                 .limit(1)
-            )
-            if row is None:
-                return None
-            return Original(row.url, row.warc_date, row.record_id, row.warc_filename, row.warc_offset, row.crawl_id)
+            ).first()
+        return Original(*row) if row is not None else None
 
     def add(
         self,
@@ -131,39 +141,75 @@ class DigestIndex:
         crawl_id: str | None = None,
     ) -> None:
         """Record a payload just archived in full (called after its record is on disk)."""
-        try:
-            with self.store.session() as session:
-                session.add(
-                    PayloadDigest(
-                        digest=digest,
-                        key_hash=key_hash(key),
-                        url=url,
-                        method=method,
-                        warc_date=warc_date,
-                        record_id=record_id,
-                        warc_filename=warc_filename,
-                        warc_offset=warc_offset,
-                        payload_length=payload_length,
-                        crawl_id=crawl_id,
-                    )
-                )
-        except IntegrityError:  # archived already (e.g. twice within one crawl): the first stays the original
-            self._cache.pop((digest, key), None)
+        if (digest, key) in self._cache:  # archived already (e.g. twice within one crawl): the first stays the original
             return
         self._cache[(digest, key)] = Original(url, warc_date, record_id, warc_filename, warc_offset, crawl_id)
+        now = utcnow()
+        self._pending.append(
+            {"digest": digest, "key_hash": key_hash(key), "url": url, "method": method, "warc_date": warc_date,
+             "record_id": record_id, "warc_filename": warc_filename, "warc_offset": warc_offset,
+             "payload_length": payload_length, "crawl_id": crawl_id, "first_seen": now, "last_seen": now, "revisits": 0}
+        )
+        if len(self._pending) >= self.BATCH:
+            self.flush()
 
     def seen_again(self, key: str, digest: str) -> None:
-        with self.store.session() as session:
-            row = session.scalar(
-                select(PayloadDigest).where(PayloadDigest.digest == digest, PayloadDigest.key_hash == key_hash(key))
-            )
-            if row is not None:
-                row.revisits = (row.revisits or 0) + 1
-                row.last_seen = utcnow()
+        self._revisits[(digest, key_hash(key))] = self._revisits.get((digest, key_hash(key)), 0) + 1
+        if len(self._revisits) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the batched rows and revisit counts, in one transaction."""
+        if not self._pending and not self._revisits:
+            return
+        pending, revisits = self._pending, self._revisits
+        self._pending, self._revisits = [], {}
+        t = self._table
+        with self.store.engine.begin() as conn:
+            if pending:
+                # Another process (a distributed worker) may have archived the same payload first: keep its row.
+                conn.execute(_insert_ignoring_duplicates(conn, t), pending)
+            if revisits:
+                now = utcnow()
+                conn.execute(
+                    update(t)
+                    .where(t.c.digest == bindparam("d"), t.c.key_hash == bindparam("k"))
+                    .values(revisits=func.coalesce(t.c.revisits, 0) + bindparam("n"), last_seen=now),
+                    [{"d": d, "k": k, "n": n} for (d, k), n in revisits.items()],
+                )
 
     def all(self) -> list[PayloadDigest]:
+        self.flush()
         with self.store.session() as session:
             return list(session.scalars(select(PayloadDigest).order_by(PayloadDigest.id)))
 
+    def release(self) -> None:
+        """Done with it; the store stays open for its other users."""
+        self.flush()
+        _LIVE.discard(self)
+
     def close(self) -> None:
+        self.release()
         self.store.close()
+
+
+def _insert_ignoring_duplicates(conn, table):
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    return insert(table)
+
+
+# Every open index, so that a reader of the table (``latest``) first writes what any of them still holds.
+_LIVE: "weakref.WeakSet[DigestIndex]" = weakref.WeakSet()
+
+
+def flush_all(db_url: str) -> None:
+    for index in list(_LIVE):
+        if index.store.url == db_url:
+            index.flush()

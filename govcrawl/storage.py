@@ -29,6 +29,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError
@@ -257,47 +258,40 @@ class Store:
         ``"unchanged"``. An unchanged page keeps pointing at its first full capture.
         """
         now = utcnow()
-        digest = values.get("payload_digest")
-        with self.session() as session:
-            row = session.scalar(select(Report).where(Report.url == values["url"]))
-            status = "new" if row is None else ("changed" if digest and row.payload_digest != digest else "unchanged")
-            if row is None:
-                row = Report(url=values["url"], first_seen=now)
-                session.add(row)
-            for key, value in values.items():
-                if status == "unchanged" and key in ("warc_filename", "warc_offset"):
-                    continue
-                setattr(row, key, value)
-            row.last_seen = now
-            capture = session.scalar(
-                select(Capture).where(Capture.url == values["url"], Capture.payload_digest == digest)
-            )
+        url, digest = values["url"], values.get("payload_digest")
+        reports, captures, cells = Report.__table__, Capture.__table__, StatisticValue.__table__
+        # Core statements in one transaction: a crawl saves a report per page, the ORM's bookkeeping per row
+        # cost more than the SQL itself.
+        with self.engine.begin() as conn:
+            old = conn.execute(select(reports.c.id, reports.c.payload_digest).where(reports.c.url == url)).first()
+            status = "new" if old is None else ("changed" if digest and old.payload_digest != digest else "unchanged")
+            row = {k: v for k, v in values.items()
+                   if not (status == "unchanged" and k in ("warc_filename", "warc_offset"))}
+            row["last_seen"] = now
+            if old is None:
+                conn.execute(insert(reports).values(first_seen=now, **row))
+            else:
+                conn.execute(update(reports).where(reports.c.id == old.id).values(**row))
+            capture_row = {"last_seen": now, **(validators or {})}
+            capture = conn.execute(
+                select(captures.c.id).where(captures.c.url == url, captures.c.payload_digest == digest)
+            ).first()
             if capture is None:
-                capture = Capture(
-                    url=values["url"],
-                    payload_digest=digest,
-                    warc_filename=values.get("warc_filename"),
-                    warc_offset=values.get("warc_offset"),
-                    first_seen=now,
-                )
-                session.add(capture)
-            capture.last_seen = now
-            for key, value in (validators or {}).items():
-                setattr(capture, key, value)
+                conn.execute(insert(captures).values(
+                    url=url, payload_digest=digest, warc_filename=values.get("warc_filename"),
+                    warc_offset=values.get("warc_offset"), first_seen=now, **capture_row))
+            else:
+                conn.execute(update(captures).where(captures.c.id == capture.id).values(**capture_row))
             if statistics is not None and status != "unchanged":
-                session.execute(delete(StatisticValue).where(StatisticValue.report_url == values["url"]))
+                conn.execute(delete(cells).where(cells.c.report_url == url))
                 if statistics:
-                    session.execute(
-                        insert(StatisticValue),
-                        [
-                            {"report_url": values["url"], "table_name": t, "row_key": r, "column_key": c, "value": v}
-                            for t, r, c, v in statistics
-                        ],
+                    conn.execute(
+                        insert(cells),
+                        [{"report_url": url, "table_name": t, "row_key": r, "column_key": c, "value": v}
+                         for t, r, c, v in statistics],
                     )
             # A page once dropped and now accepted (or the reverse) lives in one table only.
-            old_drop = session.scalar(select(Drop).where(Drop.url == values["url"]))
-            if old_drop is not None:
-                session.delete(old_drop)
+            conn.execute(delete(Drop.__table__).where(Drop.__table__.c.url == url))
         return status
 
     def seen_again(self, url: str) -> None:
@@ -426,19 +420,32 @@ def report_row(report: Report) -> dict[str, Any]:
     return {name: getattr(report, name) for name in EXPORT_FIELDS}
 
 
-# --- one Store per running crawler (pipelines and middlewares share it) ----------------------------
+# --- one Store per database, shared by the running crawlers (pipelines and middlewares) -------------
+# A crawl of many portals runs a crawler per portal in one process: one engine (connection pool) for all.
 
-_CRAWLER_STORES: dict[int, Store] = {}
+_STORES: dict[str, list[Any]] = {}  # url -> [Store, crawlers using it]
+_CRAWLER_URLS: dict[int, str] = {}
 
 
 def crawler_store(crawler: Any) -> Store:
     key = id(crawler)
-    if key not in _CRAWLER_STORES:
-        _CRAWLER_STORES[key] = Store(crawler.settings.get("GOVCRAWL_DB_URL"))
-    return _CRAWLER_STORES[key]
+    url = _CRAWLER_URLS.get(key)
+    if url is None:
+        url = crawler.settings.get("GOVCRAWL_DB_URL")
+        entry = _STORES.get(url)
+        if entry is None:
+            entry = _STORES[url] = [Store(url), 0]
+        entry[1] += 1
+        _CRAWLER_URLS[key] = url
+    return _STORES[url][0]
 
 
 def close_crawler_store(crawler: Any) -> None:
-    store = _CRAWLER_STORES.pop(id(crawler), None)
-    if store is not None:
-        store.close()
+    url = _CRAWLER_URLS.pop(id(crawler), None)
+    entry = _STORES.get(url) if url is not None else None
+    if entry is None:
+        return
+    entry[1] -= 1
+    if entry[1] <= 0:
+        del _STORES[url]
+        entry[0].close()

@@ -160,15 +160,16 @@ class WarcFileWriter:
         self._write(builder.create_warcinfo_record(self._name, fields))
 
     def close(self) -> None:
-        if self._fd is None:
-            return
-        os.fsync(self._fd)
-        final = self.directory / self._name
-        os.replace(self.directory / (self._name + OPEN_SUFFIX), final)
-        os.close(self._fd)  # closing releases the lock, after the rename
-        self.closed_files.append(final)
-        self._fd = None
-        self._name = None
+        if self._fd is not None:
+            os.fsync(self._fd)
+            final = self.directory / self._name
+            os.replace(self.directory / (self._name + OPEN_SUFFIX), final)
+            os.close(self._fd)  # closing releases the lock, after the rename
+            self.closed_files.append(final)
+            self._fd = None
+            self._name = None
+        if self.dedup is not None:
+            self.dedup.flush()  # the digest index learns of the records last, once they are on disk
 
     def _ensure_open(self) -> None:
         if self._fd is not None and self._size >= self.max_size:

@@ -72,8 +72,9 @@ class WarcCapture:
         scope = dedup_scope(settings)
         if scope != "off" and settings.get("GOVCRAWL_DB_URL"):
             from govcrawl.digests import DigestIndex
+            from govcrawl.storage import crawler_store
 
-            self.digests = dedup = DigestIndex.open(settings.get("GOVCRAWL_DB_URL"))
+            self.digests = dedup = DigestIndex(crawler_store(crawler))  # the crawl's one database connection pool
         info = {
             "operator": settings.get("GOVCRAWL_OPERATOR") or None,
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
@@ -167,6 +168,6 @@ class WarcCapture:
     def spider_closed(self) -> None:
         self.writer.close()
         if self.digests is not None:
-            self.digests.close()
+            self.digests.release()
         for path in self.writer.closed_files:
             logger.info("WARC file written: %s", path)
