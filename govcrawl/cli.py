@@ -39,6 +39,8 @@ def _settings(args: argparse.Namespace) -> Any:
         settings.set("GOVCRAWL_YEAR_TO", str(args.to if args.to is not None else args.year), priority="cmdline")
     if getattr(args, "log_level", None):
         settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+    if getattr(args, "parallel_portals", None) is not None:
+        settings.set("GOVCRAWL_PARALLEL_PORTALS", args.parallel_portals, priority="cmdline")
     from pipelines.warc_capture import new_crawl_id
 
     settings.set("GOVCRAWL_CRAWL_ID", settings.get("GOVCRAWL_CRAWL_ID") or new_crawl_id(), priority="cmdline")
@@ -209,6 +211,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         _check_years(args.year, args.to)
     if args.workers < 1:
         raise CliError(f"--workers {args.workers}: at least one")
+    if args.parallel_portals is not None and args.parallel_portals < 0:
+        raise CliError(f"--parallel-portals {args.parallel_portals}: 0 (all at once) or more")
     if (args.workers > 1 or args.worker_id) and not args.distributed:
         raise CliError("--workers and --worker-id need --distributed redis://HOST:PORT")
     settings = _settings(args)
@@ -516,6 +520,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--workers", type=int, default=1, help="local worker processes of a distributed crawl (default 1)")
         p.add_argument("--worker-id", help="this process's name in a distributed crawl (other machines: one each)")
         p.add_argument("--crawl-id", help="the crawl's id (the same on every worker of a distributed crawl)")
+        p.add_argument("--parallel-portals", type=int, metavar="N",
+                       help="portals crawled at once per process (default 64; 0: all); memory grows with it")
         storage_options(p)
 
     p = sub.add_parser("crawl", help="crawl registry portals into WARC + SQL")

@@ -26,7 +26,12 @@ _FOUND_SOMETHING = (
 
 
 def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
-    """Crawl the given portals in one process; returns one health record per portal."""
+    """Crawl the given portals in one process; returns one health record per portal.
+
+    At most ``GOVCRAWL_PARALLEL_PORTALS`` portals are crawled at once (a sliding window: the next starts
+    when one finishes), so memory stays flat however many portals a run covers; a finished portal's
+    crawler is let go once its health is judged.
+    """
     from scrapy.crawler import CrawlerProcess
     from scrapy.spiderloader import get_spider_loader
 
@@ -36,18 +41,33 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
     loader = get_spider_loader(settings)
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
     process = CrawlerProcess(settings)
-    crawlers = {}
-    for slug in slugs:
-        crawler = process.create_crawler(loader.load(slug))
-        crawlers[slug] = crawler
-        process.crawl(crawler)
-    process.start()
-    health = []
-    for slug, crawler in crawlers.items():
+    window = settings.getint("GOVCRAWL_PARALLEL_PORTALS") or len(slugs)
+    waiting = list(reversed(slugs))
+    judged: dict[str, dict[str, Any]] = {}
+    running = 0
+
+    def finished(result: Any, slug: str, crawler: Any) -> Any:
+        nonlocal running
+        running -= 1
         stats = crawler.stats.get_stats()
         empty_ok = bool(registry[slug].options.get("empty_ok")) if slug in registry else False
         depth_limit = crawler.settings.getint("DEPTH_LIMIT")
-        health.append({**portal_health(slug, stats, empty_ok, depth_limit), "stats": {k: _plain(v) for k, v in stats.items()}})
+        judged[slug] = {**portal_health(slug, stats, empty_ok, depth_limit),
+                        "stats": {k: _plain(v) for k, v in stats.items()}}
+        launch()  # before returning: CrawlerProcess.join() then sees the next crawl among the active ones
+        return result
+
+    def launch() -> None:
+        nonlocal running
+        while waiting and running < window:
+            slug = waiting.pop()
+            crawler = process.create_crawler(loader.load(slug))
+            running += 1
+            process.crawl(crawler).addBoth(finished, slug, crawler)
+
+    launch()
+    process.start()
+    health = [judged[slug] for slug in slugs if slug in judged]
     for entry in health:  # what a healthy portal survived (retries, size cap) is news for the log too
         for warning in entry["warnings"]:
             print(f"WARNING portal {entry['portal']}: {warning}", file=sys.stderr)

@@ -117,6 +117,28 @@ def test_crawl_through_a_separately_started_replica(tmp_path, ground_truth):
         server.wait(10)
 
 
+def test_a_window_of_portals_crawls_every_portal_a_few_at_a_time(replica, ground_truth, tmp_path):
+    """--parallel-portals 2: the next portal starts when one ends; all complete, never more than 2 at once."""
+    import datetime as dt
+
+    slugs = ["zj_gov", "zj_fzggw", "zhoushan", "hangzhou", "ningbo"]  # plain portals: no browser needed
+    db = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    args = [a for s in slugs for a in ("--portal", s)]
+    result = run_govcrawl(
+        "crawl", *args, "--parallel-portals", "2", "--proxy", replica.proxy_url, "--db", db,
+        "--warc-dir", str(tmp_path / "warc"), "--stats-json", str(tmp_path / "stats.json"), cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    portals = json.loads((tmp_path / "stats.json").read_text())["portals"]
+    assert [p["portal"] for p in portals] == slugs and all(p["ok"] for p in portals)
+    spans = [(dt.datetime.fromisoformat(p["stats"]["start_time"]), dt.datetime.fromisoformat(p["stats"]["finish_time"]))
+             for p in portals]
+    most = max(sum(1 for a, b in spans if a <= t < b) for t, _ in spans)
+    assert most == 2
+    rows = [json.loads(l) for l in run_govcrawl("export", "--db", db, "--format", "jsonl").stdout.splitlines()]
+    assert {r["url"] for r in rows} == {r["url"] for r in ground_truth["reports"] if r["portal"] in slugs}
+
+
 def test_unreachable_proxy_fails_loudly(tmp_path):
     result = run_govcrawl(
         "crawl", "--portal", "zj_gov", "--proxy", "http://127.0.0.1:9",
@@ -136,6 +158,7 @@ def test_unreachable_proxy_fails_loudly(tmp_path):
         (["inspect", "/no/such/file.html"], "no such file"),
         (["crawl", "--db", "nosuchdb://x"], "cannot use database URL"),
         (["replica", "--port", "70000"], "not a port number"),
+        (["crawl", "--parallel-portals", "-1"], "--parallel-portals -1: 0 (all at once) or more"),
     ],
 )
 def test_bad_arguments_give_a_clear_message(tmp_path, args, message):
