@@ -194,62 +194,70 @@ def profile_breakdown(raw: Path) -> dict:
 
 
 # --------------------------------------------------------------------------- the run
+def measure_govcrawl(args: argparse.Namespace, work: Path, port: int, info: dict, reg: Path, db_url: str,
+                     extra: list[str] = (), label: str = "govcrawl") -> dict:
+    """One govcrawl run as users run it (``crawl --portals ... --proxy ...``, WARC + SQL + extraction on):
+    wall, CPU, peak RSS, WARC bytes, pages as the server counted them, portal health from --stats-json."""
+    warc_dir = work / f"{label}-warc"
+    shutil.rmtree(warc_dir, ignore_errors=True)
+    if db_url.startswith("sqlite:///") and Path(db_url[10:]).exists():
+        Path(db_url[10:]).unlink()
+    env = dict(os.environ, PYTHONPATH=str(REPO), GOVCRAWL_PROGRESS="0")
+    cmd = [sys.executable, "-m", "govcrawl", "crawl", "--portals", str(reg), "--proxy", f"http://127.0.0.1:{port}",
+           "--db", db_url, "--warc-dir", str(warc_dir), "--stats-json", str(work / f"{label}-stats.json"), *extra]
+    control(port, "reset")
+    print(f"{label}: {args.portals} portals, {info['pages']} pages at {args.latency_ms:g} ms ...", file=sys.stderr)
+    g = run_measured(cmd, env, work / f"{label}.log", port, "govcrawl",
+                     profile=work / f"{label}-profile.txt" if args.profile else None)
+    srv = control(port)
+    c = srv["clients"].get("govcrawl", {"requests": 0, "bytes": 0, "first": 0, "last": 0})
+    g["pages"] = c["requests"]
+    g["statuses"] = c.get("status", {})
+    g["crawl_span_s"] = round(c["last"] - c["first"], 2) if c["requests"] else None
+    g["pages_per_s"] = round(g["pages"] / g["wall_s"], 1) if g["wall_s"] else None
+    g["pages_per_s_crawling"] = round(g["pages"] / g["crawl_span_s"], 1) if g.get("crawl_span_s") else None
+    steady = steady_rate(g["timeline"])
+    g["pages_per_s_steady"] = round(steady, 1) if steady else None
+    g["cpu_ms_per_page"] = round(1000 * g["cpu_s"] / g["pages"], 2) if g["pages"] else None
+    g["cpu_utilisation"] = round(g["cpu_s"] / g["wall_s"], 2) if g["wall_s"] else None
+    g["warc_bytes"] = dir_bytes(warc_dir)
+    g["warc_files"] = len(list(warc_dir.rglob("*.warc.gz")))
+    try:
+        stats = json.loads((work / f"{label}-stats.json").read_text())
+        g["portals_ok"] = sum(1 for p in stats["portals"] if p["ok"])
+        g["reports"] = sum(p["reports"] for p in stats["portals"])
+        g["drops"] = sum(p["dropped"] for p in stats["portals"])
+        g["responses_scrapy"] = sum(p["responses"] for p in stats["portals"])
+        problems: dict[str, int] = {}
+        for p in stats["portals"]:
+            for text in p["problems"]:
+                problems[text] = problems.get(text, 0) + 1
+        g["portal_problems"] = problems
+    except (OSError, ValueError, KeyError):
+        g["portals_ok"] = None
+    g["server_cpu_s"] = round(srv["server_cpu_s"], 2)
+    if args.profile and (work / f"{label}-profile.txt").exists():
+        g["profile"] = profile_breakdown(work / f"{label}-profile.txt")
+    return g
+
+
 def run(args: argparse.Namespace) -> dict:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="govcrawl-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     latency = args.latency_ms / 1000.0
     per_host = int(os.environ.get("GOVCRAWL_PER_HOST_CONCURRENCY") or 2)
+    window = int(os.environ.get("GOVCRAWL_PARALLEL_PORTALS") or 64) or args.portals
     server, info = start_replica(args.portals, args.latency_ms, args.articles)
     port = info["port"]
     result: dict = {"taken": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(),
                     "config": {"portals": args.portals, "latency_ms": args.latency_ms, "articles_per_portal": args.articles,
-                               "per_host_concurrency": per_host, "replica_pages": info["pages"], "replica": info},
+                               "per_host_concurrency": per_host, "parallel_portals": min(window, args.portals), "replica_pages": info["pages"], "replica": info},
                     "targets": TARGETS}
     try:
         # ----------------------------------------------------------------- govcrawl
         reg = work / "portals.toml"
         reg.write_text(fastreplica.registry_toml(args.portals), encoding="utf-8")
-        warc_dir, db = work / "govcrawl-warc", work / "govcrawl.sqlite3"
-        shutil.rmtree(warc_dir, ignore_errors=True)
-        if db.exists():
-            db.unlink()
-        env = dict(os.environ, PYTHONPATH=str(REPO), GOVCRAWL_PROGRESS="0")
-        cmd = [sys.executable, "-m", "govcrawl", "crawl", "--portals", str(reg), "--proxy", f"http://127.0.0.1:{port}",
-               "--db", f"sqlite:///{db}", "--warc-dir", str(warc_dir), "--stats-json", str(work / "stats.json")]
-        control(port, "reset")
-        print(f"govcrawl: {args.portals} portals, {info['pages']} pages at {args.latency_ms:g} ms ...", file=sys.stderr)
-        g = run_measured(cmd, env, work / "govcrawl.log", port, "govcrawl",
-                         profile=work / "profile.txt" if args.profile else None)
-        srv = control(port)
-        c = srv["clients"].get("govcrawl", {"requests": 0, "bytes": 0, "first": 0, "last": 0})
-        g["pages"] = c["requests"]
-        g["statuses"] = c.get("status", {})
-        g["crawl_span_s"] = round(c["last"] - c["first"], 2) if c["requests"] else None
-        g["pages_per_s"] = round(g["pages"] / g["wall_s"], 1) if g["wall_s"] else None
-        g["pages_per_s_crawling"] = round(g["pages"] / g["crawl_span_s"], 1) if g.get("crawl_span_s") else None
-        steady = steady_rate(g["timeline"])
-        g["pages_per_s_steady"] = round(steady, 1) if steady else None
-        g["cpu_ms_per_page"] = round(1000 * g["cpu_s"] / g["pages"], 2) if g["pages"] else None
-        g["cpu_utilisation"] = round(g["cpu_s"] / g["wall_s"], 2) if g["wall_s"] else None
-        g["warc_bytes"] = dir_bytes(warc_dir)
-        g["warc_files"] = len(list(warc_dir.rglob("*.warc.gz")))
-        try:
-            stats = json.loads((work / "stats.json").read_text())
-            g["portals_ok"] = sum(1 for p in stats["portals"] if p["ok"])
-            g["reports"] = sum(p["reports"] for p in stats["portals"])
-            g["drops"] = sum(p["dropped"] for p in stats["portals"])
-            g["responses_scrapy"] = sum(p["responses"] for p in stats["portals"])
-            problems: dict[str, int] = {}
-            for p in stats["portals"]:
-                for text in p["problems"]:
-                    problems[text] = problems.get(text, 0) + 1
-            g["portal_problems"] = problems
-        except (OSError, ValueError, KeyError):
-            g["portals_ok"] = None
-        g["server_cpu_s"] = round(srv["server_cpu_s"], 2)
-        if args.profile and (work / "profile.txt").exists():
-            g["profile"] = profile_breakdown(work / "profile.txt")
-        result["govcrawl"] = g
+        result["govcrawl"] = measure_govcrawl(args, work, port, info, reg, f"sqlite:///{work / 'govcrawl.sqlite3'}")
 
         # ----------------------------------------------------------------- wget
         if not args.skip_wget and shutil.which("wget"):
@@ -288,9 +296,97 @@ def run(args: argparse.Namespace) -> dict:
     return result
 
 
+def run_distributed(args: argparse.Namespace) -> dict:
+    """The same crawl with 1 and with N workers sharing a Redis frontier and one PostgreSQL (``--distributed``).
+
+    Both runs are distributed (same Redis, same database server), so the worker count is the only change.
+    Each worker keeps its own per-host limit (scrapy-redis: every worker has its own downloader), so N workers
+    may hold N x per-host connections to a portal: the latency-bound rate scales with the workers.
+    """
+    sys.path.insert(0, str(REPO))
+    from tests.pgserver import PostgresServer
+    import sqlalchemy
+
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="govcrawl-bench-dist-"))
+    work.mkdir(parents=True, exist_ok=True)
+    redis_bin = shutil.which("redis-server")
+    if not redis_bin:
+        raise SystemExit("redis-server is not installed (scripts/install.sh installs it)")
+    sock = __import__("socket").socket()
+    sock.bind(("127.0.0.1", 0))
+    redis_port = sock.getsockname()[1]
+    sock.close()
+    redis = subprocess.Popen([redis_bin, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no", "--dir", str(work)], stdout=subprocess.DEVNULL)
+    pg = PostgresServer()
+    pg_url = pg.start()
+    server, info = start_replica(args.portals, args.latency_ms, args.articles)
+    port = info["port"]
+    per_host = int(os.environ.get("GOVCRAWL_PER_HOST_CONCURRENCY") or 2)
+    result: dict = {"taken": time.strftime("%Y-%m-%d %H:%M:%S %z"), "machine": machine(), "mode": "distributed",
+                    "config": {"portals": args.portals, "latency_ms": args.latency_ms, "articles_per_portal": args.articles,
+                               "per_host_concurrency": per_host, "replica_pages": info["pages"], "replica": info},
+                    "runs": {}}
+    try:
+        reg = work / "portals.toml"
+        reg.write_text(fastreplica.registry_toml(args.portals), encoding="utf-8")
+        for workers in sorted({1, args.workers}):
+            name = f"bench_w{workers}_{os.getpid()}"
+            admin = sqlalchemy.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            db = pg_url.rsplit("/", 1)[0] + "/" + name
+            extra = ["--distributed", f"redis://127.0.0.1:{redis_port}/0", "--workers", str(workers)]
+            result["runs"][str(workers)] = measure_govcrawl(args, work, port, info, reg, db, extra, label=f"workers{workers}")
+    finally:
+        server.terminate()
+        redis.terminate()
+        for proc in (server, redis):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        pg.stop()
+        if not args.keep and not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    one, many = result["runs"]["1"], result["runs"][str(args.workers)]
+    limit1 = args.portals * per_host / (args.latency_ms / 1000.0)
+    speedup = (many["pages_per_s_crawling"] or 0) / (one["pages_per_s_crawling"] or 1)
+    result["comparison"] = {
+        "politeness_limit_one_worker": round(limit1, 1),
+        "one_worker_share_of_limit": round((one["pages_per_s_crawling"] or 0) / limit1, 3),
+        "speedup": round(speedup, 2),
+        "wall_speedup": round(one["wall_s"] / many["wall_s"], 2) if many["wall_s"] else None,
+        "target": f"{args.workers} workers >= 1.7x one worker's pages/s: " + ("met" if speedup >= 1.7 else "MISSED"),
+    }
+    return result
+
+
+def table_distributed(r: dict) -> str:
+    runs = r["runs"]
+    keys = sorted(runs, key=int)
+    rows = [("pages served", "pages"), ("wall s", "wall_s"), ("pages/s (first..last request)", "pages_per_s_crawling"),
+            ("pages/s (process wall)", "pages_per_s"), ("CPU s (user+sys, all workers)", "cpu_s"),
+            ("CPU ms / page", "cpu_ms_per_page"), ("peak RSS MB (largest process)", "peak_rss_mb"),
+            ("portals ok", "portals_ok"), ("reports", "reports")]
+    lines = [f"{'':34}" + "".join(f"{k + ' worker(s)':>16}" for k in keys)]
+    for name, key in rows:
+        lines.append(f"{name:34}" + "".join(f"{'' if runs[k].get(key) is None else runs[k][key]:>16}" for k in keys))
+    c = r["comparison"]
+    lines.append("")
+    lines.append(f"one worker: {c['one_worker_share_of_limit']:.0%} of its politeness limit "
+                 f"({c['politeness_limit_one_worker']} pages/s): latency-bound" if c["one_worker_share_of_limit"] >= 0.6
+                 else f"one worker: {c['one_worker_share_of_limit']:.0%} of its politeness limit: not latency-bound")
+    lines.append(f"speedup (pages/s, first..last request): {c['speedup']}x; wall: {c['wall_speedup']}x")
+    lines.append(f"  target {c['target']}")
+    return "\n".join(lines)
+
+
 def compare(r: dict) -> dict:
     g, w, cfg = r["govcrawl"], r.get("wget"), r["config"]
-    limit = cfg["portals"] * cfg["per_host_concurrency"] / (cfg["latency_ms"] / 1000.0)
+    # portals crawled at once (GOVCRAWL_PARALLEL_PORTALS) x per-host connections / latency
+    limit = cfg.get("parallel_portals", cfg["portals"]) * cfg["per_host_concurrency"] / (cfg["latency_ms"] / 1000.0)
     rate = g.get("pages_per_s_crawling") or g.get("pages_per_s") or 0
     out = {"politeness_limit_pages_per_s": round(limit, 1), "govcrawl_pages_per_s": rate,
            "ratio_to_politeness_limit": round(rate / limit, 4) if limit else None,
@@ -330,7 +426,8 @@ def table(r: dict) -> str:
         lines.append(f"{name:34} {'' if a is None else a:>14} {'' if b is None else b:>14}")
     lines.append("")
     lines.append(f"politeness limit {cmp_['politeness_limit_pages_per_s']} pages/s "
-                 f"({r['config']['portals']} portals x {r['config']['per_host_concurrency']} / "
+                 f"({r['config'].get('parallel_portals', r['config']['portals'])} portals at once x "
+                 f"{r['config']['per_host_concurrency']} / "
                  f"{r['config']['latency_ms']:g} ms); govcrawl at {cmp_['ratio_to_politeness_limit']:.1%} of it"
                  + (" (CPU-bound)" if cmp_["cpu_bound"] else ""))
     if "ratio_to_wget" in cmp_:
@@ -350,31 +447,42 @@ def table(r: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="govcrawl vs wget on a replica of N portals")
     ap.add_argument("--portals", type=int, default=None, help="portals in the replica (default 1000; --quick: 20)")
-    ap.add_argument("--latency-ms", type=float, default=100.0, help="server latency per answer (default 100)")
+    ap.add_argument("--latency-ms", type=float, default=None, help="server latency per answer (default 100)")
     ap.add_argument("--articles", type=int, default=fastreplica.DEFAULT_ARTICLES, help="articles per portal (default 85)")
     ap.add_argument("--wget-seconds", type=float, default=None, help="stop wget after this long (default 120; --quick: 20)")
     ap.add_argument("--quick", action="store_true", help="a small run: 20 portals, 20 s of wget")
     ap.add_argument("--skip-wget", action="store_true")
     ap.add_argument("--profile", action="store_true", help="sample govcrawl with py-spy (pip install py-spy)")
+    ap.add_argument("--distributed", action="store_true",
+                    help="1 worker against --workers workers on Redis + PostgreSQL (default 20 portals, 1000 ms: latency-bound)")
+    ap.add_argument("--workers", type=int, default=2, help="workers of the --distributed comparison (default 2)")
     ap.add_argument("--workdir", default=None, help="keep WARC, SQL and logs here (default: a temporary folder, removed)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--out", default=str(RESULTS), help="folder for the JSON results ('' for none)")
     args = ap.parse_args(argv)
     # wait4 needs the children: a parent that ignores SIGCHLD (inherited across exec) would reap them itself.
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    if args.distributed:
+        if args.workers < 2:
+            ap.error("--workers: at least 2 to compare with one worker")
+        args.portals = args.portals or 20
+        args.latency_ms = args.latency_ms or 1000.0
     if args.portals is None:
         args.portals = 20 if args.quick else 1000
+    if args.latency_ms is None:
+        args.latency_ms = 100.0
     if args.wget_seconds is None:
         args.wget_seconds = 20 if args.quick else 120
-    r = run(args)
+    r = run_distributed(args) if args.distributed else run(args)
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        name = f"scale-{args.portals}p-{args.latency_ms:g}ms.json"
-        for target in (out / name, out / "latest.json"):
+        prefix = f"distributed-{args.workers}w" if args.distributed else "scale"
+        name = f"{prefix}-{args.portals}p-{args.latency_ms:g}ms.json"
+        for target in (out / name, out / ("latest-distributed.json" if args.distributed else "latest.json")):
             target.write_text(json.dumps(r, ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"results: {out / name}", file=sys.stderr)
-    print(table(r))
+    print(table_distributed(r) if args.distributed else table(r))
     return 0
 
 

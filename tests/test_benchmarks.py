@@ -44,3 +44,26 @@ def test_scale_smoke(tmp_path):
     assert result["comparison"]["politeness_limit_pages_per_s"] == 3 * 2 / 0.02
     if shutil.which("wget"):
         assert result["wget"]["pages"] > 0 and "ratio_to_wget" in result["comparison"]
+
+
+def test_distributed_comparison_smoke(tmp_path):
+    """`scale.py --distributed`: the same crawl with 1 and 2 workers on Redis + PostgreSQL, compared."""
+    import os
+
+    import pytest
+
+    if not shutil.which("redis-server"):
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed (scripts/install.sh installs it)")
+        pytest.skip("redis-server not installed")
+    cmd = [sys.executable, str(REPO / "benchmarks" / "scale.py"), "--distributed", "--portals", "2", "--articles", "8",
+           "--latency-ms", "20", "--out", str(tmp_path)]
+    run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "speedup" in run.stdout and "target 2 workers >= 1.7x" in run.stdout
+    result = json.loads((tmp_path / "distributed-2w-2p-20ms.json").read_text())
+    one, two = result["runs"]["1"], result["runs"]["2"]
+    for r in (one, two):  # both crawls complete: every portal healthy, the same reports
+        assert r["portals_ok"] == 2 and r["pages"] >= result["config"]["replica_pages"]
+    assert one["reports"] == two["reports"] > 0
+    assert result["comparison"]["speedup"] > 0
