@@ -37,6 +37,11 @@ from govcrawl.text import to_simplified
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd", ".xls", ".xlsx", ".zip", ".rar")
 ARTICLE_PATH = re.compile(r"/art/\d{4}/")
+# Any link to an attachment names its extension somewhere in the page's bytes (also escaped): a page
+# without one has no attachment, and is spared a parse of its whole document for links.
+ATTACHMENT_HINT = re.compile(
+    rb"(?:\.|%2e|&#46;|&#x2e;)(?:" + b"|".join(e[1:].encode() for e in ATTACHMENT_EXTENSIONS) + rb")", re.I
+)
 
 
 class SelectorError(RuntimeError):
@@ -255,7 +260,7 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("govcrawl/not_modified")
             return
         attachments: list[str] = []
-        if hasattr(response, "css"):
+        if hasattr(response, "css") and ATTACHMENT_HINT.search(response.body):
             for href in response.css("a::attr(href)").getall():
                 url = response.urljoin(href.strip())
                 if _is_attachment(url):

@@ -41,3 +41,15 @@ def test_attachment_links():
     )
     assert _is_attachment("http://x.gov.cn/picture/0/report.PDF")
     assert not _is_attachment("http://x.gov.cn/art/2021/1/1/art_1_2.html")
+
+
+def test_attachment_hint_sees_every_spelling_of_an_attachment_link():
+    """Pages are parsed for attachment links only when their bytes name an attachment extension."""
+    from govcrawl.platforms import ATTACHMENT_HINT, _is_attachment
+
+    for link in ("/module/download/a.PDF", "/x/report.docx", "/down?fileName=a.ofd", "/a%2Epdf", "/a&#46;xls"):
+        assert ATTACHMENT_HINT.search(f'<a href="{link}">附件</a>'.encode())
+    assert not ATTACHMENT_HINT.search('<a href="/art/2024/1/1/art_1_2.html">年报</a> 文件.html'.encode())
+    # whatever _is_attachment accepts, the hint has seen
+    for url in ("http://x.gov.cn/a/b.wps", "http://x.gov.cn/download?filename=c.rar"):
+        assert _is_attachment(url) and ATTACHMENT_HINT.search(url.encode())
