@@ -259,6 +259,18 @@ def run(args: argparse.Namespace) -> dict:
         reg.write_text(fastreplica.registry_toml(args.portals), encoding="utf-8")
         result["govcrawl"] = measure_govcrawl(args, work, port, info, reg, f"sqlite:///{work / 'govcrawl.sqlite3'}")
 
+        # ----------------------------------------------------------------- Scrapy's own floor
+        if not args.skip_floor:
+            result["scrapy_floor"] = {}
+            for mode in ("fetch", "parse"):
+                control(port, "reset")
+                print(f"scrapy floor ({mode}): a bare spider on the same pages ...", file=sys.stderr)
+                cmd = [sys.executable, str(HERE / "scrapy_floor.py"), "--proxy", f"http://127.0.0.1:{port}",
+                       "--portals", str(args.portals), "--articles", str(args.articles)] + (["--parse"] if mode == "parse" else [])
+                out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)))
+                lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
+                result["scrapy_floor"][mode] = json.loads(lines[-1]) if lines else {"error": out.stderr[-500:]}
+
         # ----------------------------------------------------------------- wget
         if not args.skip_wget and shutil.which("wget"):
             urls = work / "start_urls.txt"
@@ -438,6 +450,11 @@ def table(r: dict) -> str:
         lines.append(f"portals ok {g['portals_ok']}/{r['config']['portals']}, reports {g.get('reports')}, drops {g.get('drops')}")
         for text, n in list((g.get("portal_problems") or {}).items())[:5]:
             lines.append(f"  {n} portal(s): {text}")
+    floor = r.get("scrapy_floor") or {}
+    if floor.get("fetch", {}).get("cpu_ms_per_page") is not None:
+        lines.append(f"Scrapy's floor on the same pages (bare spider, no WARC/SQL/analysis): "
+                     f"{floor['fetch']['cpu_ms_per_page']} ms/page fetching, "
+                     f"{floor.get('parse', {}).get('cpu_ms_per_page')} ms/page fetching + parsing links")
     if g.get("profile"):
         lines.append("govcrawl CPU by component (py-spy samples, %): "
                      + ", ".join(f"{k} {v}" for k, v in g["profile"].items()))
@@ -452,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wget-seconds", type=float, default=None, help="stop wget after this long (default 120; --quick: 20)")
     ap.add_argument("--quick", action="store_true", help="a small run: 20 portals, 20 s of wget")
     ap.add_argument("--skip-wget", action="store_true")
+    ap.add_argument("--skip-floor", action="store_true", help="skip the bare-Scrapy floor runs (benchmarks/scrapy_floor.py)")
     ap.add_argument("--profile", action="store_true", help="sample govcrawl with py-spy (pip install py-spy)")
     ap.add_argument("--distributed", action="store_true",
                     help="1 worker against --workers workers on Redis + PostgreSQL (default 20 portals, 1000 ms: latency-bound)")

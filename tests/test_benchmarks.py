@@ -42,6 +42,14 @@ def test_scale_smoke(tmp_path):
     assert g["portals_ok"] == 3 and g["reports"] > 0
     assert g["warc_bytes"] > 0 and g["cpu_s"] > 0 and g["peak_rss_mb"] > 0
     assert result["comparison"]["politeness_limit_pages_per_s"] == 3 * 2 / 0.02
+    # the bare-Scrapy floor fetched the same articles, attachments and columns
+    floor = result["scrapy_floor"]
+    from benchmarks import fastreplica as F
+
+    portals = [F.Portal(i, articles=12) for i in range(3)]
+    assert floor["fetch"]["responses"] == floor["parse"]["responses"] == sum(
+        1 + len(p.articles) + len(p.attach_paths) for p in portals)
+    assert floor["fetch"]["cpu_ms_per_page"] > 0 and "Scrapy's floor" in run.stdout
     if shutil.which("wget"):
         assert result["wget"]["pages"] > 0 and "ratio_to_wget" in result["comparison"]
 
