@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.http import Response
@@ -41,7 +42,7 @@ class ConditionalRequestMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.enabled = crawler.settings.getbool("GOVCRAWL_INCREMENTAL")
-        self._validators: dict[str, tuple[str | None, str | None]] | None = None
+        self._validators: dict[str, dict[str, tuple[str | None, str | None]]] = {}  # per "scheme://host/"
         self._seen: dict[str, tuple[str | None, str | None]] = {}
         self._complete: bool | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -59,9 +60,11 @@ class ConditionalRequestMiddleware:
             # After a failed or interrupted crawl a 304 list would only re-check the pages judged before:
             # what that crawl missed would stay missed. Lists are read again, in full.
             return
-        if self._validators is None:
-            self._validators = crawler_store(self.crawler).validators()
-        etag, modified = self._validators.get(request.url, (None, None))
+        parts = urlsplit(request.url)
+        prefix = f"{parts.scheme}://{parts.netloc}/"
+        if prefix not in self._validators:  # one host's at a time: a crawl of many portals never holds them all
+            self._validators[prefix] = crawler_store(self.crawler).validators(prefix)
+        etag, modified = self._validators[prefix].get(request.url, (None, None))
         if etag:
             request.headers.setdefault("If-None-Match", etag)
         if modified:

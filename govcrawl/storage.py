@@ -16,13 +16,16 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -161,6 +164,26 @@ class Run(Base):
     ended: Mapped[dt.datetime | None] = mapped_column(DateTime)
     exit_status: Mapped[int | None] = mapped_column(Integer)
     portals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class NearDuplicateSignature(Base):
+    """The MinHash signature of a report held from a government host (``govcrawl.neardup``), kept so that
+    copies on other hosts are recognised in later runs without recomputing every report's signature."""
+
+    __tablename__ = "near_duplicate_signatures"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class NearDuplicateBand(Base):
+    """One LSH band of a signature, hashed: reports sharing a band key with a page are its candidate originals."""
+
+    __tablename__ = "near_duplicate_bands"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    band_key: Mapped[int] = mapped_column(BigInteger, index=True)
+    url: Mapped[str] = mapped_column(String(2048), index=True)
 
 
 class Drop(Base):
@@ -309,18 +332,38 @@ class Store:
 
     def save_validators(self, validators: dict[str, tuple[str | None, str | None]]) -> None:
         """Remember how pages were served (url -> (ETag, Last-Modified)), in one transaction."""
+        if not validators:
+            return
         now = utcnow()
-        with self.session() as session:
-            for url, (etag, modified) in validators.items():
-                row = session.get(PageValidator, url) or PageValidator(url=url)
-                row.etag, row.last_modified, row.seen = etag, modified, now
-                session.add(row)
+        table = PageValidator.__table__
+        rows = [{"url": url, "etag": etag, "last_modified": modified, "seen": now}
+                for url, (etag, modified) in validators.items()]
+        with self.engine.begin() as conn:
+            known: set[str] = set()
+            urls = list(validators)
+            for i in range(0, len(urls), 500):  # bound the IN list
+                known.update(conn.scalars(select(table.c.url).where(table.c.url.in_(urls[i : i + 500]))))
+            new = [r for r in rows if r["url"] not in known]
+            old = [{**r, "u": r["url"]} for r in rows if r["url"] in known]
+            if new:
+                conn.execute(insert(table), new)
+            if old:
+                conn.execute(
+                    update(table).where(table.c.url == bindparam("u"))
+                    .values(etag=bindparam("etag"), last_modified=bindparam("last_modified"), seen=bindparam("seen")),
+                    old,
+                )
 
-    def validators(self) -> dict[str, tuple[str | None, str | None]]:
-        """url -> (ETag, Last-Modified) of every archived page that had them."""
-        with self.session() as session:
-            rows = session.execute(select(PageValidator.url, PageValidator.etag, PageValidator.last_modified))
-            return {url: (etag, modified) for url, etag, modified in rows}
+    def validators(self, prefix: str | None = None) -> dict[str, tuple[str | None, str | None]]:
+        """url -> (ETag, Last-Modified) of every archived page that had them; with ``prefix``
+        (e.g. ``http://host/``) only the URLs that start with it (a range scan of the key)."""
+        table = PageValidator.__table__
+        query = select(table.c.url, table.c.etag, table.c.last_modified)
+        if prefix:
+            # LIKE 'prefix%' (escaped); SQLite's LIKE ignores ASCII case, hence the exact check below
+            query = query.where(table.c.url.startswith(prefix, autoescape=True))
+        with self.engine.connect() as conn:
+            return {url: (etag, modified) for url, etag, modified in conn.execute(query) if not prefix or url.startswith(prefix)}
 
     def known_urls(self, portal: str) -> set[str]:
         """Every page of the portal already judged: reports and drops."""
@@ -393,6 +436,34 @@ class Store:
             for key, value in values.items():
                 setattr(row, key, value)
             row.last_seen = now
+
+    def save_signature(self, url: str, signature: bytes, band_keys: list[int]) -> None:
+        """Keep a report's near-duplicate signature and its LSH band keys (replacing earlier ones)."""
+        signatures, bands = NearDuplicateSignature.__table__, NearDuplicateBand.__table__
+        with self.engine.begin() as conn:
+            conn.execute(delete(signatures).where(signatures.c.url == url))
+            conn.execute(delete(bands).where(bands.c.url == url))
+            conn.execute(insert(signatures).values(url=url, signature=signature))
+            conn.execute(insert(bands), [{"band_key": key, "url": url} for key in band_keys])
+
+    def near_duplicate_candidates(self, band_keys: list[int]) -> list[tuple[str, bytes]]:
+        """(url, signature) of the reports that share at least one band key."""
+        signatures, bands = NearDuplicateSignature.__table__, NearDuplicateBand.__table__
+        with self.engine.connect() as conn:
+            urls = select(bands.c.url).where(bands.c.band_key.in_(band_keys)).distinct().scalar_subquery()
+            rows = conn.execute(select(signatures.c.url, signatures.c.signature).where(signatures.c.url.in_(urls)))
+            return [(url, bytes(sig)) for url, sig in rows]
+
+    def reports_without_signature(self) -> list[tuple[str, str]]:
+        """(url, body_text) of reports whose signature is not kept yet (databases from before signatures were)."""
+        signatures = NearDuplicateSignature.__table__
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Report.url, Report.body_text)
+                .outerjoin(signatures, signatures.c.url == Report.url)
+                .where(signatures.c.url.is_(None), Report.body_text.is_not(None))
+            )
+            return [(url, text) for url, text in rows]
 
     def reports(self) -> list[Report]:
         with self.session() as session:

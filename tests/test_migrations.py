@@ -32,7 +32,8 @@ def test_a_database_made_before_migrations_is_adopted(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     engine = create_engine(url)
     # how govcrawl made databases before it had migrations (the first revision's tables)
-    first_revision = [t for name, t in Base.metadata.tables.items() if name != "attachments"]
+    later = ("attachments", "near_duplicate_signatures", "near_duplicate_bands")  # tables of revisions 0002, 0003
+    first_revision = [t for name, t in Base.metadata.tables.items() if name not in later]
     Base.metadata.create_all(engine, tables=first_revision)
     engine.dispose()
     store = Store(url)
