@@ -60,6 +60,7 @@ class PageAnalysis:
 
 
 _TEXT_FIELDS = ("title", "index_no", "publisher", "doc_no")
+_URL_REPORT_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?:nb|nd|ndbg|年度|年报|%E5%B9%B4%E5%BA%A6)", re.I)
 
 
 def _disagreements(pa: PageAnalysis) -> list[str]:
@@ -92,11 +93,11 @@ def analyze_page(content: str | bytes, url: str | None = None, content_type: str
         content, encoding = T.decode_body(bytes(content), content_type)
     content = content or ""
     is_html = T.looks_like_html(content)
-    root = T.parse_html(content) if is_html else None
+    # plain lxml elements (cheaper to walk); the same tree as T.parse_html(content)
+    root = T.parse_html(content, html_elements=False) if is_html else None
     if root is not None:
-        text = T.tree_to_text(root)
-        body_el = E.main_body(root)
-        body_text = T.tree_to_text(body_el) if body_el is not None else None
+        # the page's text and its article body's text from one walk of the tree
+        text, body_text = T.tree_texts(root, E.main_body(root))
         if body_text is not None and not body_text.strip():
             body_text = None
     else:
@@ -139,7 +140,7 @@ def analyze_page(content: str | bytes, url: str | None = None, content_type: str
             pa.report_year, pa.sources["report_year"] = y, "body"
     if cls.is_report and pa.report_year is None and url:
         # only URLs that name the report year (…/2020nb.html, 2020ndbg, 2020年度…); /art/2021/… is a publication date
-        m = re.search(r"(?<!\d)(20\d{2})(?:nb|nd|ndbg|年度|年报|%E5%B9%B4%E5%BA%A6)", url, re.I)
+        m = _URL_REPORT_YEAR_RE.search(url)
         if m:
             pa.report_year, pa.sources["report_year"] = int(m.group(1)), "url"
 
@@ -164,5 +165,9 @@ def analyze_page(content: str | bytes, url: str | None = None, content_type: str
     pa.disagreements = _disagreements(pa)
     if pa.kind == "annual_report":
         # the national template's tables (and older reports' stated counts), labels read in Simplified
-        pa.statistics = parse_statistics(T.to_simplified(content) if traditional else content, pa.report_year)
+        if traditional:
+            pa.statistics = parse_statistics(T.to_simplified(content), pa.report_year)
+        else:
+            # the page as parsed here: parse_statistics need not parse and walk it again
+            pa.statistics = parse_statistics(content, pa.report_year, parsed=(root, text) if root is not None else None)
     return pa

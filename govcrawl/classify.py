@@ -49,11 +49,14 @@ class Classification:
     body_score: float = 0.0
 
 
+_WS_RUN_RE = re.compile(r"\s+")
+
+
 def title_verdict(title: str | None) -> tuple[str, list[str]]:
     """('report' | 'not_report' | 'neutral', reasons) for a (Simplified) title."""
     if not title:
         return "neutral", []
-    t = re.sub(r"\s+", "", fw_to_ascii(title))
+    t = _WS_RUN_RE.sub("", fw_to_ascii(title))
     pos = [(name, rx) for name, rx in REPORT_TITLE_RES if rx.search(t)]
     neg = [(name, rx) for name, rx in NOT_REPORT_TITLE_RES if rx.search(t)]
     if pos and neg:

@@ -156,10 +156,27 @@ _label_alts = "|".join(_label_pattern(l) for l in _ALL_LABELS)
 LABEL_RE = re.compile(
     r"(?P<label>" + _label_alts + r")\s*(?:[:：]|\s\|(?=\s))\s*\|?\s*")
 _DATE_LABEL_BAD_PREV = set("成生印文止始效废截布开表网")
+# what every LABEL_RE match holds: a label's last character (any of its forms), then the colon or cell separator.
+# Searched first, as a line without it cannot match (a cheap scan: the pattern opens with a character set).
+_LABEL_END_RE = re.compile(
+    "[" + "".join(sorted({re.escape(c) for l in _ALL_LABELS for c in _char_variants(l[-1])})) + r"]"
+    r"\s*(?:[:：]|\s\|(?=\s))")
 
 
+def _has_label(line: str) -> bool:
+    """LABEL_RE.search(line), skipping the costly scan when the cheap one finds no label end."""
+    return bool(_LABEL_END_RE.search(line) and LABEL_RE.search(line))
+
+
+_WS_CHAR_RE = re.compile(r"\s")
+_CJK_CHAR_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@functools.lru_cache(maxsize=1024)
 def _canon_label(raw: str) -> str:
-    s = T.to_simplified(re.sub(r"\s", "", raw))
+    """A label as found (any script, inner spaces) -> its Simplified key in _LABEL_FIELD. Memoised: pure, and
+    the same few labels recur on every page."""
+    s = T.to_simplified(_WS_CHAR_RE.sub("", raw))
     return s.replace("佈", "布")
 
 
@@ -173,9 +190,12 @@ class Pair:
     line_has_block: bool
 
 
+_VALUE_END_RE = re.compile(r"\s\|\s|\s\||\|\s| {2,}|\t")
+
+
 def _cut_value(v: str) -> str:
     v = v.strip()
-    v = re.split(r"\s\|\s|\s\||\|\s| {2,}|\t", v, maxsplit=1)[0]
+    v = _VALUE_END_RE.split(v, maxsplit=1)[0]
     v = v.strip(" |:：,，;；•·")
     # drop an unbalanced bracket that wrapped the whole pair: [ 来源：XX ]  【发布日期：…】
     for o, c in (("[", "]"), ("【", "】"), ("(", ")"), ("（", "）")):
@@ -192,6 +212,8 @@ def find_pairs(lines: list[str], max_line: int = 400) -> list[Pair]:
     for i, line in enumerate(lines):
         if len(line) > max_line:
             continue
+        if not _LABEL_END_RE.search(line):
+            continue  # no label end before a colon or cell separator: LABEL_RE cannot match
         ms = list(LABEL_RE.finditer(line))
         good = []
         for m in ms:
@@ -202,10 +224,10 @@ def find_pairs(lines: list[str], max_line: int = 400) -> list[Pair]:
             fld, kind = _LABEL_FIELD[canon]
             start = m.start()
             prev = line[start - 1] if start > 0 else ""
-            if canon in ("日期", "来源", "时间") and prev and (prev in _DATE_LABEL_BAD_PREV or re.match(r"[\u4e00-\u9fff]", prev)):
+            if canon in ("日期", "来源", "时间") and prev and (prev in _DATE_LABEL_BAD_PREV or _CJK_CHAR_RE.match(prev)):
                 # 日期 inside 成文日期/截止日期…, 来源 inside 资金来源…
                 continue
-            if kind != "stop" and prev and re.match(r"[\u4e00-\u9fff]", prev) and len(canon) <= 2:
+            if kind != "stop" and prev and _CJK_CHAR_RE.match(prev) and len(canon) <= 2:
                 continue
             good.append((m, fld, kind, raw))
         if not good:
@@ -226,13 +248,18 @@ def find_pairs(lines: list[str], max_line: int = 400) -> list[Pair]:
 _EMPTY_VALUES = {"", "无", "暂无", "-", "--", "—", "——", "/", "空", "null", "none", "无文号", "未知"}
 
 
+_INDEX_NO_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/_.·—()（）]*[A-Za-z0-9)）]?")
+_DIGIT_RE = re.compile(r"\d")
+_WORD_CHAR_RE = re.compile(r"[\w\u4e00-\u9fff]")
+
+
 def clean_index_no(v: str) -> str | None:
     v = fw_to_ascii(v.strip())
-    m = re.match(r"[A-Za-z0-9][A-Za-z0-9\-/_.·—()（）]*[A-Za-z0-9)）]?", v)
+    m = _INDEX_NO_RE.match(v)
     if not m:
         return None
     val = m.group(0).rstrip("-/._")
-    return val if re.search(r"\d", val) and len(val) >= 4 else None
+    return val if _DIGIT_RE.search(val) and len(val) >= 4 else None
 
 
 def clean_text_value(v: str, max_len: int = 60) -> str | None:
@@ -241,7 +268,7 @@ def clean_text_value(v: str, max_len: int = 60) -> str | None:
         return None
     if len(v) > max_len:
         return None
-    if not re.search(r"[\w\u4e00-\u9fff]", v):
+    if not _WORD_CHAR_RE.search(v):
         return None
     return v
 
@@ -282,6 +309,11 @@ _TITLE_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:con-title|art-title|article-title|
                              r"main-title|doc-title|ivs_title)(?:$|[\s_-])", re.I)
 
 
+_WS_RUN_RE = re.compile(r"\s+")
+_HEADING_TAGS = ("h1", "h2", "h3")
+_TITLE_CLASS_TAGS = ("p", "div", "span", "td", "h4", "strong")
+
+
 def heading_candidates(root) -> list[str]:
     """Texts of heading-like elements in document order: h1-h3, elements whose class/id says title."""
     out: list[str] = []
@@ -289,30 +321,31 @@ def heading_candidates(root) -> list[str]:
         return out
     body = root.find("body")
     base = body if body is not None else root
-    for el in base.iter():
-        if not isinstance(el.tag, str):
-            continue
-        tag = el.tag.lower()
-        if tag in T.DROP_TAGS:
-            continue
-        cls = (el.get("class") or "") + " " + (el.get("id") or "")
-        if tag in ("h1", "h2", "h3") or (tag in ("p", "div", "span", "td", "h4", "strong") and _TITLE_CLASS_RE.search(cls)):
-            if len(el) > 8:
+    # only these tags can qualify: lxml filters them in C (the HTML parser gives lower-case tag names)
+    for el in base.iter(*_HEADING_TAGS, *_TITLE_CLASS_TAGS):
+        if el.tag not in _HEADING_TAGS:
+            cls = (el.get("class") or "") + " " + (el.get("id") or "")
+            if cls == " " or not _TITLE_CLASS_RE.search(cls):  # (no class and no id: nothing to match)
                 continue
-            txt = re.sub(r"\s+", " ", el.text_content() or "").strip()
-            if 4 <= len(txt) <= 150:
-                out.append(txt)
+        if len(el) > 8:
+            continue
+        txt = _WS_RUN_RE.sub(" ", T.text_content(el) or "").strip()
+        if 4 <= len(txt) <= 150:
+            out.append(txt)
     return out
+
+
+_TITLE_SEP_RE = re.compile(r"\s*(?:_|\||｜| - | — |--)\s*")
 
 
 def title_tag(root) -> str | None:
     if root is None:
         return None
     t = root.find(".//title")
-    if t is None or not (t.text_content() or "").strip():
+    if t is None or not (T.text_content(t) or "").strip():
         return None
-    s = re.sub(r"\s+", " ", t.text_content()).strip()
-    parts = [p.strip() for p in re.split(r"\s*(?:_|\||｜| - | — |--)\s*", s) if p.strip()]
+    s = _WS_RUN_RE.sub(" ", T.text_content(t)).strip()
+    parts = [p.strip() for p in _TITLE_SEP_RE.split(s) if p.strip()]
     if not parts:
         return None
     return parts[0] if len(parts[0]) >= 6 else max(parts, key=len)
@@ -323,18 +356,29 @@ BODY_SELECTORS = ("zoom", "ivs_content", "artibody", "main-txt", "TRS_Editor", "
                   "content", "Content", "article", "con", "detail", "wzcon", "bt-content")
 
 
+_XPATH_TOKEN_RE = re.compile(r"[^ \t\r\n]+")  # the tokens normalize-space(@class) separates
+
+
 def main_body(root):
-    """The article body element (div#zoom etc.) or None."""
+    """The article body element (div#zoom etc.) or None.
+
+    The first element in document order whose id is a selector, by selector order; else whose class list
+    holds one. Two XPath queries in all (elements with an id, elements with a class), not two per selector."""
     if root is None:
         return None
+    first_by_id: dict[str, object] = {}
+    for el in root.xpath("//*[@id]"):
+        first_by_id.setdefault(el.get("id"), el)
     for key in BODY_SELECTORS:
-        found = root.xpath(f'//*[@id="{key}"]')
-        if found:
-            return found[0]
+        if key in first_by_id:
+            return first_by_id[key]
+    first_by_class: dict[str, object] = {}
+    for el in root.xpath("//*[@class]"):
+        for token in _XPATH_TOKEN_RE.findall(el.get("class")):
+            first_by_class.setdefault(token, el)
     for key in BODY_SELECTORS:
-        found = root.xpath(f'//*[contains(concat(" ", normalize-space(@class), " "), " {key} ")]')
-        if found:
-            return found[0]
+        if key in first_by_class:
+            return first_by_class[key]
     return None
 
 
@@ -346,22 +390,34 @@ DOC_TYPE_END = re.compile(r"(?:报告|通知|要点|方案|意见|决定|办法|
                           r"报告\)|年度\)|年度）|报告）|解读|纪要|会|[(（]\d{4}年度?[)）])$")
 
 
+_SENTENCE_END_RE = re.compile(r"[。；;]$|[：:]$")
+_NOT_TITLE_START_RE = re.compile(r"^(?:日期|发布日期|来源|索引号|当前位置|您的位置|首页|主页)")
+_CN_YEAR_RE = re.compile(r"[〇○零一二][〇○零一二三四五六七八九]{3}年")
+_HEADER_LINE_RE = re.compile(r"(?:发布日期|日期|来源)\s*[:：]")
+
+
 def _title_score(line: str) -> float:
+    """How much a line looks like a page title. Memoised for lines of a title's length (pure): candidates are
+    scored more than once, and site names and menu lines recur on every page."""
+    return _title_score_memo(line) if len(line) <= 200 else _score_title(line)
+
+
+def _score_title(line: str) -> float:
     s = T.to_simplified(line)
     if len(s) < 6 or len(s) > 100:
         return -10
-    if re.search(r"[。；;]$|[：:]$", s) or s.count("，") >= 2 or s.count(",") >= 2:
+    if _SENTENCE_END_RE.search(s) or s.count("，") >= 2 or s.count(",") >= 2:
         return -10
-    if re.match(r"^(?:日期|发布日期|来源|索引号|当前位置|您的位置|首页|主页)", s) or " | " in s:
+    if _NOT_TITLE_START_RE.match(s) or " | " in s:
         return -10
-    if LABEL_RE.search(line):
+    if _has_label(line):
         return -10
     score = 0.0
     if REPORT_TITLE_HINT.search(s):
         score += 3
     if DOC_TYPE_END.search(s):
         score += 2
-    if YEAR_RE.search(fw_to_ascii(s)) or re.search(r"[〇○零一二][〇○零一二三四五六七八九]{3}年", s):
+    if YEAR_RE.search(fw_to_ascii(s)) or _CN_YEAR_RE.search(s):
         score += 1
     if " > " in s or ">" in s or "»" in s:
         score -= 4
@@ -370,13 +426,16 @@ def _title_score(line: str) -> float:
     return score
 
 
+_title_score_memo = functools.lru_cache(maxsize=4096)(_score_title)
+
+
 def title_from_lines(lines: list[str], limit: int = 25) -> str | None:
     best, best_score = None, 0.5
     for i, ln in enumerate(lines[:limit]):
         ln = ln.strip(" •·|")
         sc = _title_score(ln)
         # a line followed by a header line (日期:/发布日期:) is the heading
-        if i + 1 < len(lines) and re.search(r"(?:发布日期|日期|来源)\s*[:：]", lines[i + 1]) and sc > -10:
+        if i + 1 < len(lines) and sc > -10 and _HEADER_LINE_RE.search(lines[i + 1]):
             sc += 1.5
         if sc > best_score:
             best, best_score = ln, sc
@@ -474,6 +533,16 @@ def year_of_doc_no(doc_no: str | None) -> int | None:
 _ORG_END_RE = re.compile(r"(?:委员会|人民政府|政府|办公室|办公厅|局|厅|委|办|中心|院|署|部|所|站|会|管委会|街道|镇|乡|公司|集团|队)$")
 
 
+_DATE_ONLY_RES = (
+    re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日"),
+    re.compile(r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"),
+)
+_CN_DATE_ONLY_RE = re.compile(r"[〇○零Ｏ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,4}日")
+_ORG_AND_DATE_RE = re.compile(r"(.{3,40}?)\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"
+                              r"[〇○零Ｏ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,4}日)")
+_SENTENCE_MARK_RE = re.compile(r"[：:，。]")
+
+
 def signature(lines: list[str], tail: int = 40) -> tuple[str | None, str | None]:
     """(date, organisation) from the closing signature: the last line that is only a date, and the line above it
     when it looks like an organisation name."""
@@ -482,18 +551,15 @@ def signature(lines: list[str], tail: int = 40) -> tuple[str | None, str | None]
         ln = lines[i].strip()
         if len(ln) > 60:
             continue
-        core = re.sub(r"\s", "", ln)
+        core = _WS_CHAR_RE.sub("", ln)
         d = None
-        if re.fullmatch(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日", fw_to_ascii(core)) or \
-                re.fullmatch(r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}", fw_to_ascii(core)) or \
-                re.fullmatch(r"[〇○零Ｏ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,4}日", core):
+        if _DATE_ONLY_RES[0].fullmatch(fw_to_ascii(core)) or _DATE_ONLY_RES[1].fullmatch(fw_to_ascii(core)) or \
+                _CN_DATE_ONLY_RE.fullmatch(core):
             d = parse_date(core)
         if d is None and len(ln) <= 60:
             # organisation and date on one line: 浙江省发展和改革委员会 2021年1月22日
-            m = re.fullmatch(r"(.{3,40}?)\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"
-                             r"[〇○零Ｏ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,4}日)",
-                             fw_to_ascii(ln))
-            if m and _ORG_END_RE.search(T.to_simplified(m.group(1).strip())) and not re.search(r"[：:，。]", m.group(1)):
+            m = _ORG_AND_DATE_RE.fullmatch(fw_to_ascii(ln))
+            if m and _ORG_END_RE.search(T.to_simplified(m.group(1).strip())) and not _SENTENCE_MARK_RE.search(m.group(1)):
                 return parse_date(m.group(2)), ln[:len(m.group(1))].strip()
             continue
         if d:
@@ -511,12 +577,15 @@ def signature(lines: list[str], tail: int = 40) -> tuple[str | None, str | None]
 # ---------------------------------------------------------------------------
 # main entry
 
+_CLAUSE_MARK_RE = re.compile(r"[，。；,;]")
+
+
 def _body_start(lines: list[str], body_text: str | None) -> int:
     """Index of the first line of the article body in lines (header lines come before it)."""
     if body_text:
         blines = T.text_lines(body_text)
         # the first prose line of the body (body containers sometimes wrap the title and header too)
-        probe = next((b for b in blines if len(b) >= 15 and re.search(r"[，。；,;]", b) and not LABEL_RE.search(b)),
+        probe = next((b for b in blines if len(b) >= 15 and _CLAUSE_MARK_RE.search(b) and not _has_label(b)),
                      None) or next((b for b in blines if len(b) >= 8), blines[0] if blines else None)
         if probe:
             for i, ln in enumerate(lines):

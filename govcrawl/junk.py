@@ -6,6 +6,7 @@ annual report on a government host is never junk (analysis.py enforces that with
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -65,6 +66,9 @@ GAMBLING_WEAK_RE = re.compile(r"(?<!福利)(?<!体育)(?<!即开型)彩票(?!发
 # document-sharing / paywalled copies (文库-style sites): a report excerpt with download vouchers, VIP, ads
 DOC_SHARING_RE = re.compile(r"下载券|开通\s*VIP|VIP会员|上传赚钱|上传者|剩余\s*\d+\s*页未读|免费下载全文|下载全文|文档分享|"
                             r"文库|积分下载|代写|范文大全|范文网|付费下载|付费阅读|阅读全文需|下载需\s*\d+", re.I)
+# every DOC_SHARING_RE match holds one of these (its alternatives' Chinese parts, which have no case): a text
+# without any has no mark, and the regex, which must try every position (re.I), need not run
+_DOC_SHARING_WORDS = ("下载", "开通", "会员", "上传", "剩余", "文档分享", "文库", "代写", "范文", "付费", "阅读全文需")
 FILE_TITLE_RE = re.compile(r"\.(?:docx?|pdf|wps|pptx?|xlsx?|txt)\s*$", re.I)
 
 FOOTER_MARKS_RE = re.compile(r"网站标识码|ICP备|ICP证|公网安备|SiteIDCode|sitecode|政府网站找错|党政机关", re.I)
@@ -141,25 +145,38 @@ def _short_lines(lines: list[str], max_len: int = 14) -> list[str]:
     return out
 
 
+_CRUMB_RE = re.compile(r"\s[>»›]\s|>\s*$|当前位置|您的位置|所在位置")
+
+
 def commerce_terms(lines: list[str]) -> list[str]:
     """Commerce terms used as navigation: on short lines (menu items, buttons) or in breadcrumb lines."""
     found: list[str] = []
     short = _short_lines(lines)
-    crumbs = [ln for ln in lines if len(ln) <= 80 and re.search(r"\s[>»›]\s|>\s*$|当前位置|您的位置|所在位置", ln)]
+    crumbs = "\n".join(ln for ln in lines if len(ln) <= 80 and _CRUMB_RE.search(ln))
+    # a term hits a short line it equals or sits in with at most 4 more characters: search the short lines
+    # of each length limit joined by newlines (no term holds a newline) instead of every line for every term
+    short_upto: dict[int, str] = {}
     for term in COMMERCE_TERMS:
-        hit = any(term == s or (term in s and len(s) <= len(term) + 4) for s in short) or any(term in c for c in crumbs)
+        limit = len(term) + 4
+        if limit not in short_upto:
+            short_upto[limit] = "\n".join(s for s in short if len(s) <= limit)
+        hit = term in short_upto[limit] or term in crumbs
         if hit and term not in found:
             found.append(term)
     # drop terms subsumed by longer ones found (订购 within 在线订购)
     return [t for t in found if not any(t != o and t in o for o in found) or t in STRONG_COMMERCE]
 
 
+@functools.lru_cache(maxsize=4096)
+def _contact_label_kinds(line: str) -> tuple[str, ...]:
+    """The CONTACT_LABELS kinds a short line is a label of. Memoised (pure): menu and footer lines recur."""
+    return tuple(k for k, rx in CONTACT_LABELS.items() if rx.match(line))
+
+
 def contact_form(lines: list[str], root=None) -> list[str]:
     kinds = set()
     for s in _short_lines(lines, 16):
-        for k, rx in CONTACT_LABELS.items():
-            if rx.match(s):
-                kinds.add(k)
+        kinds.update(_contact_label_kinds(s))
     if root is not None:
         for form in root.iter("form"):
             fk = set()
@@ -173,28 +190,44 @@ def contact_form(lines: list[str], root=None) -> list[str]:
     return sorted(kinds)
 
 
+# every match of FAKE_PHONE_RES[1] starts with one of these: a page without any cannot match (a cheap test that
+# spares a regex scan that cannot skip ahead, as the pattern opens with a lookbehind)
+_FAKE_NUMBER_STARTS = ("123", "765", "000", "400", "138")
+
+
 def fake_contacts(text: str) -> list[str]:
     hits = []
     for rx in FAKE_PHONE_RES:
+        if rx is FAKE_PHONE_RES[1] and not any(d in text for d in _FAKE_NUMBER_STARTS):
+            continue
         m = rx.search(text)
         if m:
             hits.append(m.group(0))
-    m = FAKE_EMAIL_RE.search(text)
+    # an address needs an '@': without one, skip a scan that tries every run of word characters
+    m = FAKE_EMAIL_RE.search(text) if "@" in text else None
     if m:
         hits.append(m.group(0))
-    m = FAKE_ADDRESS_RE.search(text)
+    m = FAKE_ADDRESS_RE.search(text) if _may_hold_fake_address(text) else None
     if m:
         hits.append(m.group(0))
     return hits
 
 
+_ADDRESS_WORD_RE = re.compile(r"address", re.I)
+
+
+def _may_hold_fake_address(text: str) -> bool:
+    """False when FAKE_ADDRESS_RE cannot match: each of its alternatives holds one of these words (the
+    Latin one case-insensitively, as the regex has re.I). Cheaper than the regex's own scan."""
+    return any(w in text for w in ("天朝", "火星", "天堂路", "地址")) or bool(_ADDRESS_WORD_RE.search(text))
+
+
 def gambling_terms(text: str) -> list[str]:
     low = text.lower()
     found = [t for t in GAMBLING_TERMS if t in low]
-    if GAMBLING_WEAK_RE.search(text) and "彩票" not in "".join(found):
-        # 彩票 alone counts only next to other gambling words
-        if found:
-            found.append("彩票")
+    # 彩票 alone counts only next to other gambling words (tested first: the regex scan is the costly part)
+    if found and "彩票" not in "".join(found) and GAMBLING_WEAK_RE.search(text):
+        found.append("彩票")
     if "澳门" in text and found and "澳门" not in "".join(found):
         found.append("澳门")
     if "真人" in text and found and not any("真人" in f for f in found):
@@ -202,10 +235,15 @@ def gambling_terms(text: str) -> list[str]:
     return found
 
 
+_KEYWORD_SEP_RE = re.compile(r"[,，|、;；\s_]+")
+_TITLE_SEG_SEP_RE = re.compile(r"[_|,，、]+")
+_PHRASE_SEP_RE = re.compile(r"[\s,，|、_]+")
+
+
 def keyword_stuffing(title: str | None, metas: dict[str, str], text: str) -> list[str]:
     ev = []
     kw = metas.get("keywords", "") + "," + metas.get("description", "")
-    items = [k.strip() for k in re.split(r"[,，|、;；\s_]+", kw) if k.strip()]
+    items = [k.strip() for k in _KEYWORD_SEP_RE.split(kw) if k.strip()]
     if len(items) >= 20:
         ev.append(f"meta keywords x{len(items)}")
     if items:
@@ -215,14 +253,14 @@ def keyword_stuffing(title: str | None, metas: dict[str, str], text: str) -> lis
         if c[1] >= 3:
             ev.append(f"meta keyword repeated x{c[1]}: {c[0]}")
     if title:
-        segs = [s.strip() for s in re.split(r"[_|,，、]+", title) if s.strip()]
+        segs = [s.strip() for s in _TITLE_SEG_SEP_RE.split(title) if s.strip()]
         if len(segs) >= 5:
             ev.append(f"title segments x{len(segs)}")
     # the same short phrase repeated many times in a short span (SEO stuffing lines)
     for ln in text.splitlines():
         if len(ln) < 40:
             continue
-        toks = [t for t in re.split(r"[\s,，|、_]+", ln) if 2 <= len(t) <= 12]
+        toks = [t for t in _PHRASE_SEP_RE.split(ln) if 2 <= len(t) <= 12]
         if len(toks) >= 8:
             from collections import Counter
 
@@ -233,23 +271,31 @@ def keyword_stuffing(title: str | None, metas: dict[str, str], text: str) -> lis
     return ev
 
 
+_ABSOLUTE_HREF_RE = re.compile(r"(?:https?:)?//")
+
+
 def hidden_links(root, page_host: str | None) -> list[str]:
     """Links inside display:none / visibility:hidden blocks that point away from government hosts."""
     if root is None:
         return []
     out = []
-    for el in root.iter():
-        if not isinstance(el.tag, str) or not T.is_hidden(el):
-            continue
+    for el in T.hidden_elements(root):  # (the result is sorted: their order does not matter)
         ext = []
         for a in el.iter("a"):
             href = a.get("href") or ""
-            h = host_of(href) if re.match(r"(?:https?:)?//", href) else None
+            h = host_of(href) if _ABSOLUTE_HREF_RE.match(href) else None
             if h and not is_government_host(h) and h != page_host:
                 ext.append(h)
         if len(ext) >= 3:
             out.extend(ext)
     return sorted(set(out))
+
+
+def document_sharing_marks(text: str) -> list[str]:
+    """The distinct DOC_SHARING_RE marks in text, sorted."""
+    if not any(w in text for w in _DOC_SHARING_WORDS):
+        return []
+    return sorted({m.group(0) for m in DOC_SHARING_RE.finditer(text)})
 
 
 def embedded_gov_layout(url: str | None) -> list[str]:
@@ -328,7 +374,7 @@ def junk_signals(text: str, url: str | None = None, root=None, title: str | None
         reasons.append("gambling_adult: " + ", ".join(gam[:6]))
         score += min(s.cap_gambling_adult, s.w_gambling_adult * len(gam))
 
-    docs = sorted({m.group(0) for m in DOC_SHARING_RE.finditer(simp)})
+    docs = document_sharing_marks(simp)
     heading_file = [ln for ln in lines[:30] if FILE_TITLE_RE.search(ln) and len(ln) <= 120]
     if docs or (heading_file and not gov):
         marks = docs + ([f"file-name heading: {heading_file[0][-8:]}"] if heading_file else [])

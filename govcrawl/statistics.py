@@ -15,10 +15,13 @@ Every key, its Chinese label and the checks are documented in ``docs/statistics.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
+
+from lxml import etree
 
 from .text import is_traditional, looks_like_html, parse_html, to_simplified, tree_to_text
 
@@ -258,9 +261,24 @@ _WS_RE = re.compile(r"\s+")
 _PLACEHOLDERS = {"", "-", "--", "—", "——", "–", "―", "─", "/", "\\", "／", "_", "无", "空", "×", "x", "X", "…", "...",
                  "-/-", "—/—"}
 _VALUE_RE = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(项|件|个|条|次|人次|宗|万元|元|亿元|万)?$")
+_PLAIN_INT_RE = re.compile(r"-?\d+")
 _NUMBERING_RE = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）、.．]|[(（]?\d+[)）、.．])+")
 
 
+def _memoise_short(fn):
+    """fn(s), memoised for short strings (fn pure, its result immutable): cell texts and labels are tested
+    many times over and recur on every report; long texts (paragraphs) are not kept, to bound the memory."""
+    cached = functools.lru_cache(maxsize=8192)(fn)
+
+    @functools.wraps(fn)
+    def memoised(s):
+        return cached(s) if s is None or len(s) <= 100 else fn(s)
+
+    memoised.cache_clear = cached.cache_clear
+    return memoised
+
+
+@_memoise_short
 def norm(s: str | None) -> str:
     """NFKC (full-width digits, brackets and spaces to ASCII), all whitespace removed."""
     if not s:
@@ -273,15 +291,18 @@ def is_placeholder(s: str) -> bool:
     return norm(s) in _PLACEHOLDERS
 
 
+@_memoise_short
 def is_value(s: str) -> bool:
     t = norm(s)
     return t in _PLACEHOLDERS or bool(_VALUE_RE.match(t))
 
 
+@_memoise_short
 def is_number(s: str) -> bool:
     return bool(_VALUE_RE.match(norm(s)))
 
 
+@_memoise_short
 def parse_value(s: str) -> tuple[Number | None, bool]:
     """(value, exact): value None for empty cells and placeholders; exact False when the printed text is
     not a plain integer (a placeholder, a unit, a thousands separator, text) and should be kept as given."""
@@ -296,18 +317,36 @@ def parse_value(s: str) -> tuple[Number | None, bool]:
     v: Number = float(digits + frac) if frac else int(digits)
     if sign == "-":
         v = -v
-    return v, bool(re.fullmatch(r"-?\d+", (s or "").strip()))
+    return v, bool(_PLAIN_INT_RE.fullmatch((s or "").strip()))
 
 
 def strip_numbering(label: str) -> str:
     return _NUMBERING_RE.sub("", label)
 
 
+_COMPILED_PATTERNS: dict[int, tuple] = {}
+_MEMO_SIZE = 4096
+
+
+def _compiled(patterns) -> tuple:
+    """(patterns, ((compiled regex, key), ...), {label: key}) of a pattern table: compiled once, with the
+    results memoised (the template's labels recur on every report). Tables are module constants, found by id
+    (the identity check guards against a reused id)."""
+    found = _COMPILED_PATTERNS.get(id(patterns))
+    if found is None or found[0] is not patterns:
+        found = (patterns, tuple((re.compile(pat), key) for pat, key, *_ in patterns), {})
+        _COMPILED_PATTERNS[id(patterns)] = found
+    return found
+
+
 def _match(patterns, label: str) -> str | None:
-    for pat, key, *_ in patterns:
-        if re.search(pat, label):
-            return key
-    return None
+    _, compiled, memo = _compiled(patterns)
+    if label in memo:
+        return memo[label]
+    key = next((key for rx, key in compiled if rx.search(label)), None)
+    if len(memo) < _MEMO_SIZE and len(label) <= 100:  # (labels are short; a long text is not kept)
+        memo[label] = key
+    return key
 
 
 def _set(d: dict, dotted: str, value) -> None:
@@ -334,6 +373,9 @@ class Cell:
 
 
 def _cell_text(td) -> str:
+    if not len(td):  # the usual cell: text only (the loop below adds td's text, never its tail)
+        text = td.text
+        return " ".join(text.replace("\xa0", " ").replace("\u3000", " ").split()) if text else ""
     parts = []
     for el in td.iter():
         if not isinstance(el.tag, str):
@@ -349,9 +391,14 @@ def _cell_text(td) -> str:
     return " ".join("".join(parts).replace("\xa0", " ").replace("\u3000", " ").split())
 
 
+_NON_DIGITS_RE = re.compile(r"\D")
+
+
 def _span(v, cap=60) -> int:
+    if v is None:  # no rowspan/colspan attribute, the usual case
+        return 1
     try:
-        n = int(re.sub(r"\D", "", str(v or "1")) or 1)
+        n = int(_NON_DIGITS_RE.sub("", str(v or "1")) or 1)
     except ValueError:
         return 1
     return max(1, min(n, cap))
@@ -359,7 +406,10 @@ def _span(v, cap=60) -> int:
 
 def table_grid(table) -> list[list[Cell]]:
     """The table's rows with rowspan/colspan expanded (covered positions carry a copy of the text)."""
-    rows = [tr for tr in table.iter("tr") if _own_table(tr) is table]
+    if next(table.iterdescendants("table"), None) is None:  # no nested table: every row is the table's own
+        rows = list(table.iter("tr"))
+    else:
+        rows = [tr for tr in table.iter("tr") if _own_table(tr) is table]
     grid: list[list[Cell]] = []
     pending: dict[int, tuple[int, Cell]] = {}  # column -> (rows left, cell)
     for tr in rows:
@@ -378,18 +428,22 @@ def table_grid(table) -> list[list[Cell]]:
                 col += 1
 
         for td in tr:
-            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+            tag = td.tag
+            if tag != "td" and tag != "th" and (not isinstance(tag, str) or tag.lower() not in ("td", "th")):
                 continue
-            fill_pending()
+            if col in pending:
+                fill_pending()
             text = _cell_text(td)
-            rs, cs = _span(td.get("rowspan")), _span(td.get("colspan"))
+            rs, cs = td.get("rowspan"), td.get("colspan")
+            rs, cs = 1 if rs is None else _span(rs), 1 if cs is None else _span(cs)  # (no span: the usual case)
             for j in range(cs):
                 c = Cell(text, j == 0)
                 row.append(c)
                 if rs > 1:
                     pending[col] = (rs - 1, Cell(text, False))
                 col += 1
-        fill_pending()
+        if col in pending:
+            fill_pending()
         # spans from above that continue beyond this row's own cells
         for cidx in sorted(k for k in pending if k >= col):
             while col < cidx:
@@ -421,41 +475,68 @@ _SEC_HEAD_RES = (
 )
 
 
+_SEC_HEAD_FIRST_CHARS = frozenset("二三四五六七")  # every _SEC_HEAD_RES pattern starts with one of them
+
+
 def _heading_section(line: str):
     t = norm(line)
+    if not t or t[0] not in _SEC_HEAD_FIRST_CHARS:
+        return None, False
     for sec, rx in _SEC_HEAD_RES:
         if rx.match(t):
             return sec, True
     return None, False
 
 
+_MARK_APPLICATIONS_RE = re.compile(r"申请人情况|本年新收|上年结转|自然人|商业企业|结转下年|勾稽")
+_MARK_REVIEWS_RE = re.compile(r"行政复议|行政诉讼|复议后起诉|未经复议|结果维持")
+_MARK_ACTIVE_RE = re.compile(r"第二十条|信息内容|规章|规范性文件|行政许可|行政处罚|行政强制|行政事业性收费|政府集中采购|其他对外管理服务")
+_SWITCH_APPLICATIONS_RE = re.compile(r"申请人情况|本年新收|自然人|勾稽")
+_SWITCH_REVIEWS_RE = re.compile(r"行政复议|行政诉讼")
+_SWITCH_ACTIVE_RE = re.compile(r"第二十条|信息内容")
+
+
 def _row_marker(texts: list[str]) -> str | None:
     j = norm("".join(texts))
-    if re.search(r"申请人情况|本年新收|上年结转|自然人|商业企业|结转下年|勾稽", j):
+    if _MARK_APPLICATIONS_RE.search(j):
         return "applications"
-    if re.search(r"行政复议|行政诉讼|复议后起诉|未经复议|结果维持", j):
+    if _MARK_REVIEWS_RE.search(j):
         return "reviews_litigation"
-    if re.search(r"第二十条|信息内容|规章|规范性文件|行政许可|行政处罚|行政强制|行政事业性收费|政府集中采购|其他对外管理服务", j):
+    if _MARK_ACTIVE_RE.search(j):
         return "active_disclosure"
     return None
 
 
+_EVENT_SKIP_TAGS = frozenset(("script", "style", "head", "noscript", "template"))
+
+
 def _html_events(root) -> Iterable[tuple]:
-    """Document-order events: ("text", str) and ("table", grid) for innermost tables."""
-    def walk(el):
-        tag = el.tag.lower() if isinstance(el.tag, str) else None
-        if tag in ("script", "style", "head", "noscript", "template"):
-            return
-        if tag == "table" and not el.xpath(".//table"):
-            yield ("table", table_grid(el))
-            return
-        if tag is not None and el.text:
-            yield ("text", el.text)
-        for ch in el:
-            yield from walk(ch)
-            if ch.tail:
-                yield ("text", ch.tail)
-    yield from walk(root)
+    """Document-order events: ("text", str) and ("table", grid) for innermost tables.
+
+    Texts: each element's text and the tail of every element below root (also after a skipped element, an
+    innermost table, a comment); nothing inside script/style/head/noscript/template. One non-recursive
+    lxml iterwalk (a recursive generator was a hot spot)."""
+    if not isinstance(root.tag, str):
+        return
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if event == "start":
+            tag = el.tag.lower() if isinstance(el.tag, str) else None
+            if tag in _EVENT_SKIP_TAGS:
+                walker.skip_subtree()
+                continue
+            if tag == "table" and next(el.iterdescendants("table"), None) is None:
+                walker.skip_subtree()
+                yield ("table", table_grid(el))
+                continue
+            if tag is not None:
+                text = el.text  # read once: lxml decodes the node's text on every access
+                if text:
+                    yield ("text", text)
+        elif el is not root:  # end of an element, or a comment / processing instruction
+            tail = el.tail
+            if tail:
+                yield ("text", tail)
 
 
 def _html_section_rows(root) -> dict[str, list[tuple[int, list[Cell]]]]:
@@ -465,6 +546,8 @@ def _html_section_rows(root) -> dict[str, list[tuple[int, list[Cell]]]]:
     tno = 0
     for kind, payload in _html_events(root):
         if kind == "text":
+            if payload.isspace():  # (the usual text between tags: no heading in it)
+                continue
             for line in payload.splitlines():
                 sec, hit = _heading_section(line)
                 if hit:
@@ -473,9 +556,10 @@ def _html_section_rows(root) -> dict[str, list[tuple[int, list[Cell]]]]:
         tno += 1
         for cells in payload:
             texts = [c.text for c in cells]
-            if not any(norm(t) for t in texts):
+            ntexts = [norm(t) for t in texts]
+            if not any(ntexts):
                 continue
-            if len(texts) == 1 or (len({norm(t) for t in texts}) == 1 and not is_value(texts[0])):
+            if len(texts) == 1 or (len(set(ntexts)) == 1 and not is_value(texts[0])):
                 sec, hit = _heading_section(texts[0])
                 if hit:
                     current = sec
@@ -493,11 +577,11 @@ def _html_section_rows(root) -> dict[str, list[tuple[int, list[Cell]]]]:
 def _strong_switch(m: str, texts: list[str]) -> bool:
     j = norm("".join(texts))
     if m == "applications":
-        return bool(re.search(r"申请人情况|本年新收|自然人|勾稽", j))
+        return bool(_SWITCH_APPLICATIONS_RE.search(j))
     if m == "reviews_litigation":
-        return bool(re.search(r"行政复议|行政诉讼", j)) and not any(is_number(t) for t in texts)
+        return bool(_SWITCH_REVIEWS_RE.search(j)) and not any(is_number(t) for t in texts)
     if m == "active_disclosure":
-        return bool(re.search(r"第二十条|信息内容", j))
+        return bool(_SWITCH_ACTIVE_RE.search(j))
     return False
 
 
@@ -593,6 +677,9 @@ def app_format(app: dict) -> str:
     return "unknown"
 
 
+_APPLICATION_COLUMN_LABELS = frozenset(lab for _, lab in APPLICATION_COLUMNS)
+
+
 def _parse_applications_html(rows, stats: Statistics) -> None:
     b = _AppBuilder(stats, "html")
     col_map: dict[str, int] = {}
@@ -602,7 +689,7 @@ def _parse_applications_html(rows, stats: Statistics) -> None:
         texts = [c.text for c in cells]
         ntexts = [norm(t) for t in texts]
         has_num = any(is_number(t) for t in texts)
-        if not has_num and any(t in {lab for _, lab in APPLICATION_COLUMNS} for t in ntexts):
+        if not has_num and any(t in _APPLICATION_COLUMN_LABELS for t in ntexts):
             for i, (c, t) in enumerate(zip(cells, ntexts)):
                 if not c.origin:
                     continue
@@ -1143,18 +1230,23 @@ def _format_of(stats: Statistics, active_fmt: str | None) -> str:
     return "unknown"
 
 
-def parse_statistics(html_or_text: str, report_year: int | None = None) -> Statistics | None:
-    """The statistics of one report page (HTML, or text like the seeds). None when it has none at all."""
+def parse_statistics(html_or_text: str, report_year: int | None = None, parsed: tuple | None = None) -> Statistics | None:
+    """The statistics of one report page (HTML, or text like the seeds). None when it has none at all.
+
+    parsed: (lxml root, visible text) of html_or_text when the caller has them already (analysis.py parses
+    every page once): parse_html(html_or_text) and tree_to_text of that root. Used only when the page is
+    read as it is (not converted to Simplified here); the tree is only read, never changed."""
     if not html_or_text or not html_or_text.strip():
         return None
     s = html_or_text
     if is_traditional(s):
         s = to_simplified(s)
+        parsed = None  # they belong to the text before conversion
     stats = Statistics()
     active_fmt = None
     text = None
     if looks_like_html(s):
-        root = parse_html(s)
+        root, text_of_root = parsed if parsed is not None else (parse_html(s), None)
         if root is not None:
             rows = _html_section_rows(root)
             if rows.get("applications"):
@@ -1165,7 +1257,7 @@ def parse_statistics(html_or_text: str, report_year: int | None = None) -> Stati
                 _merge(stats, sub)
             if rows.get("reviews_litigation"):
                 _parse_reviews_html(rows["reviews_litigation"], stats)
-            text = tree_to_text(root)
+            text = text_of_root if text_of_root is not None else tree_to_text(root)
     if text is None:
         text = s
     # sections not found in any HTML table: from the text (one cell per line)

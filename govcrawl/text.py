@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import codecs
 import functools
+import operator
 import re
-from typing import Iterable
 
 import lxml.html
 from lxml import etree
@@ -88,14 +88,19 @@ def _declared_encodings(body: bytes, content_type: str | None) -> list[str]:
     return out
 
 
+# regexes and map() do the per-character work in C (a generator over every character was a hot spot)
+_NOT_BASIC_CJK_RE = re.compile(r"[^\u4e00-\u9fff]+")
+_BAD_CHARS_RE = re.compile(r"[\ue000-\uf8ff\ufffd]")
+
+
 def _cjk_quality(text: str) -> float:
     """Share of CJK characters that are common ones (higher = more plausible decoding)."""
-    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    cjk = _NOT_BASIC_CJK_RE.sub("", text)
     if not cjk:
         return 0.0
-    common = sum(1 for c in cjk if c in _COMMON_CJK)
+    common = sum(map(_COMMON_CJK.__contains__, cjk))
     # private-use / replacement chars are a strong sign of a wrong decoding
-    bad = sum(1 for c in text if "\ue000" <= c <= "\uf8ff" or c == "\ufffd")
+    bad = len(_BAD_CHARS_RE.findall(text))
     return common / len(cjk) - 2.0 * bad / max(len(cjk), 1)
 
 
@@ -179,20 +184,43 @@ def looks_like_html(s: str) -> bool:
     return bool(_HTML_SNIFF_RE.search(s[:5000]))
 
 
-def parse_html(html: str):
-    """lxml root of an HTML string (None when it cannot be parsed)."""
+# lxml.html's parser, without its element classes: the same tree, whose elements lxml makes without calling
+# back into Python (lxml.html looks up a class for every element it hands out, a cost on every walk)
+_PLAIN_HTML_PARSER = etree.HTMLParser()
+_XML_DECL_PREFIX_RE = re.compile(r"^\s*<\?xml[^>]*>")
+
+
+def parse_html(html: str, *, html_elements: bool = True):
+    """lxml root of an HTML string (None when it cannot be parsed).
+
+    html_elements=False: plain lxml.etree elements (no lxml.html methods such as text_content(); use
+    text_content() below), cheaper to walk; the tree is the same. The analysis parses pages this way."""
     if not html or not html.strip():
         return None
     s = html
     if s.lstrip().startswith("<?xml"):
-        s = re.sub(r"^\s*<\?xml[^>]*>", "", s)
+        s = _XML_DECL_PREFIX_RE.sub("", s)
     try:
-        return lxml.html.document_fromstring(s)
+        if html_elements:
+            return lxml.html.document_fromstring(s)
+        root = etree.fromstring(s, _PLAIN_HTML_PARSER)
+        if root is None:  # as lxml.html.document_fromstring
+            raise etree.ParserError("Document is empty")
+        return root
     except (etree.ParserError, ValueError):
         try:
             return lxml.html.fragment_fromstring(s, create_parent="div")
         except Exception:  # noqa: BLE001
             return None
+
+
+_STRING_CONTENT = etree.XPath("string()", smart_strings=False)
+
+
+def text_content(el) -> str:
+    """The text of an element and its descendants: lxml.html's HtmlElement.text_content() (the same XPath
+    string()), for any lxml element."""
+    return _STRING_CONTENT(el)
 
 
 def is_hidden(el) -> bool:
@@ -202,55 +230,132 @@ def is_hidden(el) -> bool:
     return el.get("hidden") is not None if hasattr(el, "get") else False
 
 
+def hidden_elements(root) -> set:
+    """The elements of root's subtree (root included) that is_hidden: found with one XPath query, as only
+    elements with a style or hidden attribute can be hidden (cheaper than testing every element)."""
+    if root is None or not isinstance(root.tag, str):
+        return set()
+    hidden = set()
+    for el in _STYLED_OR_HIDDEN(root):  # is_hidden, inlined (these are elements: they have get())
+        style = el.get("style")
+        if (style and _HIDDEN_STYLE_RE.search(style)) or el.get("hidden") is not None:
+            hidden.add(el)
+    return hidden
+
+
+_STYLED_OR_HIDDEN = etree.XPath("descendant-or-self::*[@style or @hidden]")  # compiled once
+
+
+_NO_ELEMENTS: frozenset = frozenset()
+_WALK_EVENTS = ("start", "end", "comment", "pi")
+# what the walk does with an element, by tag: its text framed by a newline (block) or ' | ' (cell), or nothing
+# at all (dropped: only its tail counts); other tags are inline (their text as is)
+_INLINE, _DROP = "", None
+_TAG_FRAME: dict = {}
+
+
+def _tag_frame(tag) -> str | None:
+    """The frame of a tag name (any case): "\n", " | ", "" (inline) or None (dropped). Memoised per spelling."""
+    frame = _TAG_FRAME.get(tag, 0)
+    if frame != 0:
+        return frame
+    if not isinstance(tag, str):  # not an element (an entity reference): only its tail counts
+        return _DROP
+    low = tag.lower()
+    frame = _DROP if low in DROP_TAGS else "\n" if low in BLOCK_TAGS else " | " if low in CELL_TAGS else _INLINE
+    if len(_TAG_FRAME) < 4096:  # tag names are a small set in practice; stay bounded whatever a page holds
+        _TAG_FRAME[tag] = frame
+    return frame
+
+
+def _visible_parts(root, drop_hidden: bool = True, sub=None) -> tuple[list[str], tuple[int, int] | None]:
+    """The text pieces tree_to_text joins, and the slice of them that tree_to_text(sub) would join (None when
+    the walk never reaches sub: it sits inside a dropped or hidden element).
+
+    One non-recursive lxml iterwalk; dropped/hidden subtrees are skipped (their tail still counts, as the
+    element's text ends where its tail begins); comments and processing instructions give their tail only."""
+    parts: list[str] = []
+    append = parts.append
+    if not isinstance(root.tag, str):  # a comment / processing instruction
+        if root.tail:
+            append(root.tail)
+        return parts, ((0, len(parts)) if sub is root else None)
+    hidden = hidden_elements(root) if drop_hidden else _NO_ELEMENTS
+    skipped = None          # the dropped element whose subtree the walker skips (its end event comes next)
+    sub_start = sub_span = None
+    walker = etree.iterwalk(root, events=_WALK_EVENTS)
+    for event, el in walker:
+        if event == "start":
+            if el is sub:
+                sub_start = len(parts)
+            frame = _tag_frame(el.tag)
+            if frame is _DROP or (hidden and el in hidden):
+                walker.skip_subtree()
+                skipped = el
+                continue
+            if frame:
+                append(frame)
+            text = el.text  # read once: lxml decodes the node's text on every access
+            if text:
+                append(text)
+        elif event == "end":
+            if el is skipped:
+                skipped = None
+            else:
+                frame = _tag_frame(el.tag)
+                if frame:
+                    append(frame)
+            tail = el.tail
+            if tail:
+                append(tail)
+            if el is sub:
+                sub_span = (sub_start, len(parts))
+        else:  # comment / processing instruction
+            tail = el.tail
+            if tail:
+                append(tail)
+    return parts, sub_span
+
+
 def tree_to_text(root, drop_hidden: bool = True) -> str:
     """Visible text of an lxml element: block elements on their own lines, table cells joined with ' | '."""
-    parts: list[str] = []
-
-    def walk(el):
-        tag = el.tag if isinstance(el.tag, str) else None
-        if tag is None:  # comment / processing instruction
-            if el.tail:
-                parts.append(el.tail)
-            return
-        tag = tag.lower()
-        if tag in DROP_TAGS or (drop_hidden and is_hidden(el)):
-            if el.tail:
-                parts.append(el.tail)
-            return
-        block = tag in BLOCK_TAGS
-        cell = tag in CELL_TAGS
-        if block:
-            parts.append("\n")
-        elif cell:
-            parts.append(" | ")
-        if el.text:
-            parts.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            parts.append("\n")
-        elif cell:
-            parts.append(" | ")
-        if el.tail:
-            parts.append(el.tail)
-
-    walk(root)
+    parts, _ = _visible_parts(root, drop_hidden)
     return _clean_text("".join(parts))
 
 
-_CELL_SEP_RE = re.compile(r"(?:\s*\|\s*)+")
+def tree_texts(root, sub=None, drop_hidden: bool = True) -> tuple[str, str | None]:
+    """(tree_to_text(root), tree_to_text(sub)) from one walk of the tree; sub is an element inside root (the
+    article body) or None (then None for its text)."""
+    parts, span = _visible_parts(root, drop_hidden, sub)
+    text = _clean_text("".join(parts))
+    if sub is None:
+        return text, None
+    if span is None:  # sub not reached by the walk (inside a dropped element): walk it on its own
+        return text, tree_to_text(sub, drop_hidden)
+    return text, _clean_text("".join(parts[span[0]:span[1]]))
+
+
+_SPACE_RUN_RE = re.compile(r"   +")  # 3 or more spaces; a literal prefix lets the regex engine skip ahead
+
+
+def _join_cells(line: str) -> str:
+    """A line holding cell separators: its non-blank pieces, trimmed, joined with ' | '.
+
+    The same as the former per-line steps (every run of whitespace and '|' around a '|' -> ' | ', then
+    strip(' |') and strip()), without a regex scan of every character."""
+    return " | ".join([cell for cell in [piece.strip() for piece in line.split("|")] if cell])
 
 
 def _clean_text(raw: str) -> str:
+    """Lines trimmed, blank lines dropped, runs of 3+ spaces cut to 2, cell separators normalised to ' | '.
+
+    The replacements run once over the whole text (none of them crosses a newline), the rest per line."""
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    raw = raw.replace("\xa0", " ").replace("\u3000", "  ").replace("\t", "  ")
+    raw = _SPACE_RUN_RE.sub("  ", raw)
     lines = []
     for line in raw.split("\n"):
-        line = line.replace("\xa0", " ").replace("\u3000", "  ").replace("\t", "  ")
-        line = re.sub(r" {3,}", "  ", line)
-        if "|" in line:
-            line = _CELL_SEP_RE.sub(" | ", line)
-            line = line.strip(" |")
-        line = line.strip()
+        line = _join_cells(line) if "|" in line else line.strip()
         if line:
             lines.append(line)
     return "\n".join(lines)
@@ -280,33 +385,62 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-def to_simplified(s: str) -> str:
-    """OpenCC t2s (one cached converter)."""
-    if not s:
-        return s
+_SHORT_TEXT = 200
+
+
+@functools.lru_cache(maxsize=4096)
+def _t2s_short(s: str) -> str:
     return _t2s().convert(s)
 
 
-def _cjk_chars(s: str) -> Iterable[str]:
-    return (c for c in s if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf")
+@functools.lru_cache(maxsize=8)
+def _t2s_long(s: str) -> str:
+    return _t2s().convert(s)
+
+
+def to_simplified(s: str) -> str:
+    """OpenCC t2s (one cached converter). Results are memoised (the conversion is pure): a page's text is
+    converted by several steps (extraction, classification, junk signals), labels and titles recur. Long
+    texts have a cache of their own, a few entries (one page's worth), to bound the memory held."""
+    if not s:
+        return s
+    return _t2s_short(s) if len(s) <= _SHORT_TEXT else _t2s_long(s)
+
+
+_NOT_CJK_RE = re.compile(r"[^\u4e00-\u9fff\u3400-\u4dbf]+")
+
+
+def _cjk_chars(s: str) -> str:
+    """The CJK characters of s (unified ideographs and extension A), in order."""
+    return _NOT_CJK_RE.sub("", s)
+
+
+def _count_differences(a: str, b: str) -> int:
+    """Positions where two strings of the same length differ (compared in C, not per character in Python)."""
+    return sum(map(operator.ne, a, b))
 
 
 def traditional_ratio(s: str, sample: int = 20000) -> tuple[float, int]:
     """(share of CJK characters that t2s changes, number of CJK characters) over a sample of the text."""
     s = s[:sample]
-    cjk = "".join(_cjk_chars(s))
+    cjk = _cjk_chars(s)
     if not cjk:
         return 0.0, 0
     simp = to_simplified(cjk)
     if len(simp) != len(cjk):  # phrase conversion changed length: compare as multisets
-        changed = sum(1 for c in cjk if c not in set(simp))
+        simp_chars = set(simp)
+        changed = sum(1 for c in cjk if c not in simp_chars)
     else:
-        changed = sum(1 for a, b in zip(cjk, simp) if a != b)
+        changed = _count_differences(cjk, simp)
     return changed / len(cjk), len(cjk)
 
 
+@functools.lru_cache(maxsize=4)
 def is_traditional(s: str) -> bool:
-    """True when the text is mostly Traditional script (enough CJK characters differ from their Simplified form)."""
+    """True when the text is mostly Traditional script (enough CJK characters differ from their Simplified form).
+
+    Memoised (pure): a page's text and its HTML are tested by analysis, the junk signals and the statistics
+    (a few entries: one page's worth, as they hold whole pages)."""
     ratio, n = traditional_ratio(s)
     if n == 0:
         return False
