@@ -119,10 +119,11 @@ def run_measured(cmd: list[str], env: dict, log: Path, port: int, client: str, t
             break
         time.sleep(1.0)
         now = time.time()
-        peak_polled = max(peak_polled, proc_rss_mb(proc.pid))
+        rss = proc_rss_mb(proc.pid)
+        peak_polled = max(peak_polled, rss)
         try:
             c = control(port)["clients"].get(client, {})
-            timeline.append((round(now - t0, 2), c.get("requests", 0)))
+            timeline.append((round(now - t0, 2), c.get("requests", 0), round(rss, 1)))  # seconds, pages, RSS MB
         except OSError:
             pass
         if timeout and now - t0 > timeout and not killed:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     insert,
     inspect,
     select,
@@ -173,6 +174,8 @@ class NearDuplicateSignature(Base):
     __tablename__ = "near_duplicate_signatures"
 
     url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    # what makes two signatures comparable (shingles, hash, permutations): govcrawl.neardup.SCHEME
+    scheme: Mapped[str] = mapped_column(String(64))
     signature: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -437,33 +440,41 @@ class Store:
                 setattr(row, key, value)
             row.last_seen = now
 
-    def save_signature(self, url: str, signature: bytes, band_keys: list[int]) -> None:
+    def save_signature(self, url: str, scheme: str, signature: bytes, band_keys: list[int]) -> None:
         """Keep a report's near-duplicate signature and its LSH band keys (replacing earlier ones)."""
         signatures, bands = NearDuplicateSignature.__table__, NearDuplicateBand.__table__
         with self.engine.begin() as conn:
             conn.execute(delete(signatures).where(signatures.c.url == url))
             conn.execute(delete(bands).where(bands.c.url == url))
-            conn.execute(insert(signatures).values(url=url, signature=signature))
+            conn.execute(insert(signatures).values(url=url, scheme=scheme, signature=signature))
             conn.execute(insert(bands), [{"band_key": key, "url": url} for key in band_keys])
 
-    def near_duplicate_candidates(self, band_keys: list[int]) -> list[tuple[str, bytes]]:
-        """(url, signature) of the reports that share at least one band key."""
+    def near_duplicate_candidates(self, scheme: str, band_keys: list[int]) -> list[tuple[str, bytes]]:
+        """(url, signature) of the reports whose signature (of this scheme) shares a band key."""
         signatures, bands = NearDuplicateSignature.__table__, NearDuplicateBand.__table__
         with self.engine.connect() as conn:
             urls = select(bands.c.url).where(bands.c.band_key.in_(band_keys)).distinct().scalar_subquery()
-            rows = conn.execute(select(signatures.c.url, signatures.c.signature).where(signatures.c.url.in_(urls)))
+            rows = conn.execute(
+                select(signatures.c.url, signatures.c.signature)
+                .where(signatures.c.url.in_(urls), signatures.c.scheme == scheme)
+            )
             return [(url, bytes(sig)) for url, sig in rows]
 
-    def reports_without_signature(self) -> list[tuple[str, str]]:
-        """(url, body_text) of reports whose signature is not kept yet (databases from before signatures were)."""
+    def reports_without_signature(self, scheme: str) -> list[tuple[str, str]]:
+        """(url, body_text) of reports with no signature of this scheme kept (older databases, older schemes)."""
         signatures = NearDuplicateSignature.__table__
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(Report.url, Report.body_text)
-                .outerjoin(signatures, signatures.c.url == Report.url)
+                .outerjoin(signatures, (signatures.c.url == Report.url) & (signatures.c.scheme == scheme))
                 .where(signatures.c.url.is_(None), Report.body_text.is_not(None))
             )
             return [(url, text) for url, text in rows]
+
+    def count_signatures(self, scheme: str) -> int:
+        signatures = NearDuplicateSignature.__table__
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(signatures).where(signatures.c.scheme == scheme))
 
     def reports(self) -> list[Report]:
         with self.session() as session:

@@ -65,8 +65,8 @@ class MetadataPipeline:
             statistics=long_rows(stats) if stats else [],
         )
         self.stats.inc_value(f"govcrawl/reports_{status}")
-        if is_government_host(host_of(item.url)):
-            # later copies of it on other hosts are recognised as near-duplicates
+        if status != "unchanged" and is_government_host(host_of(item.url)):
+            # later copies of it on other hosts are recognised as near-duplicates (its signature is kept)
             shared_index(crawler_store(self.crawler), self.near_duplicate_threshold).add(item.url, a.text)
         if status == "changed":
             self.crawler.spider.logger.info("Report changed since its last capture: %s", item.url)

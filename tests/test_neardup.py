@@ -46,3 +46,34 @@ def test_pipeline_drops_a_plain_copy_on_a_non_government_host(tmp_path):
     metadata.process_item(junk.process_item(genuine))
     with pytest.raises(DropItem, match="near_duplicate: http://fzggw.zj.gov.cn/art/2021/1/29/art_1_1.html"):
         junk.process_item(copy)
+
+
+def test_signatures_kept_in_the_database_serve_later_runs(db_url):
+    """With a Store, signatures and band keys live in SQL: a later process finds copies of earlier reports,
+    signatures of another scheme are never compared, and reports from before signatures were kept get theirs."""
+    from govcrawl import neardup
+    from govcrawl.neardup import SCHEME, NearDuplicateIndex, shared_index
+    from govcrawl.storage import Store
+
+    store = Store(db_url)
+    first = NearDuplicateIndex(0.8, store=store)
+    first.add("http://fzggw.zj.gov.cn/r2020.html", REPORT)
+    first.add("http://fzggw.zj.gov.cn/r2020.html", REPORT)  # added again (changed): still one signature
+    assert len(first) == 1
+    copy = "欢迎光临 产品中心 >\n" + REPORT.replace("，", ",") + "\n联系我们"
+    later = NearDuplicateIndex(0.8, store=Store(db_url))  # another run: nothing in memory
+    [(url, similarity)] = later.originals(copy)
+    assert url == "http://fzggw.zj.gov.cn/r2020.html" and similarity > 0.9
+    assert later.originals(OTHER) == []
+    # a signature made under another scheme is not comparable: never a candidate
+    sig = neardup.signature(OTHER)
+    store.save_signature("http://www.zhoushan.gov.cn/r.html", "other-scheme", neardup.pack(sig.hashvalues),
+                         neardup.band_keys(sig.hashvalues))
+    assert later.originals(OTHER) == []
+    # a report held before signatures were kept (or under another scheme) gets one when the index opens
+    store.save_report({"url": "http://www.zhoushan.gov.cn/r.html", "portal": "zhoushan", "body_text": OTHER})
+    store.save_report({"url": "http://blog.example.com/copy.html", "body_text": OTHER})  # not a government host
+    index = shared_index(store, 0.8)
+    assert [u for u, _ in index.originals(OTHER)] == ["http://www.zhoushan.gov.cn/r.html"]
+    assert [u for u, _ in store.reports_without_signature(SCHEME)] == ["http://blog.example.com/copy.html"]
+    store.close()

@@ -20,6 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('near_duplicate_signatures',
     sa.Column('url', sa.String(length=2048), nullable=False),
+    sa.Column('scheme', sa.String(length=64), nullable=False),
     sa.Column('signature', sa.LargeBinary(), nullable=False),
     sa.PrimaryKeyConstraint('url')
     )
