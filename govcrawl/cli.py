@@ -381,15 +381,15 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
     from govcrawl.storage import Store
 
     store = Store(db_url)
-    reports, drops = store.reports(), store.drops()
+    counts, drops = store.report_counts(), store.drop_reasons()  # aggregates: a large archive is never loaded
     store.close()
     out = []
-    years = sorted({r.report_year for r in reports if r.report_year})
+    years = sorted({year for _, year, _ in counts if year})
     per_portal: dict[str, Counter] = defaultdict(Counter)
-    for r in reports:
-        per_portal[r.portal or "(none)"][r.report_year] += 1
+    for portal, year, n in counts:
+        per_portal[portal or "(none)"][year] += n
     rows = [[p, *[per_portal[p][y] or "" for y in years], sum(per_portal[p].values())] for p in sorted(per_portal)]
-    out.append(f"Reports in {db_url}: {len(reports)}")
+    out.append(f"Reports in {db_url}: {sum(n for _, _, n in counts)}")
     out.append(_table(["portal", *[str(y) for y in years], "total"], rows))
     if health:
         out.append("\nCrawl health")
@@ -415,10 +415,10 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
         )
     out.append(f"\nDrops: {len(drops)}")
     reasons: Counter = Counter()
-    for d in drops:
-        for reason in d.reasons or [d.kind]:
+    for kind, page_reasons in drops:
+        for reason in page_reasons or [kind]:
             # junk reasons are named signals ("name: evidence"); non-report reasons are short already
-            reasons[(d.kind, reason.split(":")[0] if d.kind == "junk" else reason)] += 1
+            reasons[(kind, reason.split(":")[0] if kind == "junk" else reason)] += 1
     out.append(_table(["kind", "reason", "pages"], [[k, r, n] for (k, r), n in sorted(reasons.items())]))
     files = sorted(Path(warc_dir).glob("*.warc.gz*")) if Path(warc_dir).is_dir() else []
     out.append(f"\nWARC files in {warc_dir}: {len(files)}, {sum(f.stat().st_size for f in files):,} bytes")

@@ -490,6 +490,19 @@ class Store:
                 out.setdefault(row.report_url, []).append(row)
         return out
 
+    def report_counts(self) -> list[tuple[str | None, int | None, int]]:
+        """(portal, report year, reports) for every portal and year held."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Report.portal, Report.report_year, func.count()).group_by(Report.portal, Report.report_year)
+            )
+            return [(portal, year, n) for portal, year, n in rows]
+
+    def drop_reasons(self) -> list[tuple[str, list[str]]]:
+        """(kind, reasons) of every drop."""
+        with self.engine.connect() as conn:
+            return [(kind, reasons) for kind, reasons in conn.execute(select(Drop.kind, Drop.reasons))]
+
     def drops(self) -> list[Drop]:
         with self.session() as session:
             return list(session.scalars(select(Drop).order_by(Drop.kind, Drop.url)))
