@@ -38,6 +38,9 @@ def apply(settings: Any, redis_url: str, worker: str) -> None:
     # one dupefilter for every portal and channel: a report found by two spiders is fetched once
     settings.set("SCHEDULER_DUPEFILTER_KEY", prefix + ":dupefilter", priority="cmdline")
     settings.set("SCHEDULER_QUEUE_CLASS", "scrapy_redis.queue.PriorityQueue", priority="cmdline")
+    # A portal's crawler holds no more requests than it may have open at its host: what it took from Redis
+    # beyond that would wait in its own downloader while the other workers find the portal's queue empty.
+    settings.set("CONCURRENT_REQUESTS", settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") or 2, priority="cmdline")
     extensions = dict(settings.getdict("EXTENSIONS"))
     extensions["govcrawl.distributed.StayWhileOthersWork"] = 500
     settings.set("EXTENSIONS", extensions, priority="cmdline")
@@ -73,6 +76,7 @@ class StayWhileOthersWork:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.grace = crawler.settings.getfloat("GOVCRAWL_DISTRIBUTED_GRACE", 5.0)
+        self.poll = 0.2  # seconds between looks at an idle portal's shared queue
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
 
     @classmethod
@@ -82,7 +86,13 @@ class StayWhileOthersWork:
         return cls(crawler)
 
     def spider_idle(self, spider: Any) -> None:
-        scheduler = self.crawler.engine._slot.scheduler  # the Redis scheduler of this crawler
+        slot = self.crawler.engine._slot
+        scheduler = slot.scheduler  # the Redis scheduler of this crawler
         last = scheduler.server.get(scheduler.activity_key)
         if len(scheduler.queue) or (last is not None and time.time() - float(last) < self.grace):
+            # Look at the shared queue again soon: Scrapy's own heartbeat (5 s) would leave this worker
+            # idle while another one finds the portal's next pages.
+            from twisted.internet import reactor
+
+            reactor.callLater(self.poll, slot.nextcall.schedule)
             raise DontCloseSpider
