@@ -117,6 +117,14 @@ def band_keys(values: Any) -> list[int]:
     return keys
 
 
+def signature_record(text: str) -> tuple[str, bytes, list[int]] | None:
+    """(SCHEME, packed signature, band keys) of a text, as the database keeps them; None when too short."""
+    sig = signature(text)
+    if sig is None:
+        return None
+    return SCHEME, pack(sig.hashvalues), band_keys(sig.hashvalues)
+
+
 def pack(values: Any) -> bytes:
     import numpy as np
 
@@ -152,12 +160,12 @@ class NearDuplicateIndex:
         return self.store.count_signatures(SCHEME) if self.store is not None else len(self._signatures)
 
     def add(self, url: str, text: str) -> None:
-        sig = signature(text)
-        if sig is None:
+        record = signature_record(text)
+        if record is None:
             return
-        packed, keys = pack(sig.hashvalues), band_keys(sig.hashvalues)
+        _, packed, keys = record
         if self.store is not None:
-            self.store.save_signature(url, SCHEME, packed, keys)
+            self.store.save_signature(url, *record)
             return
         with self._lock:
             old = self._signatures.get(url)

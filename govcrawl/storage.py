@@ -277,11 +277,14 @@ class Store:
         values: dict[str, Any],
         validators: dict[str, str | None] | None = None,
         statistics: list[tuple[str, str, str, float | None]] | None = None,
+        signature: tuple[str, bytes, list[int]] | None = None,
     ) -> str:
         """Insert or refresh the report at ``values['url']`` and its capture history.
 
         Returns ``"new"``, ``"changed"`` (a new payload: both versions stay, in ``captures``) or
-        ``"unchanged"``. An unchanged page keeps pointing at its first full capture.
+        ``"unchanged"``. An unchanged page keeps pointing at its first full capture. ``signature``
+        (scheme, signature, band keys: ``govcrawl.neardup.signature_record``) is kept for a new or
+        changed report, in the same transaction.
         """
         now = utcnow()
         url, digest = values["url"], values.get("payload_digest")
@@ -316,6 +319,8 @@ class Store:
                         [{"report_url": url, "table_name": t, "row_key": r, "column_key": c, "value": v}
                          for t, r, c, v in statistics],
                     )
+            if signature is not None and status != "unchanged":
+                _write_signature(conn, url, *signature)
             # A page once dropped and now accepted (or the reverse) lives in one table only.
             conn.execute(delete(Drop.__table__).where(Drop.__table__.c.url == url))
         return status
@@ -442,12 +447,8 @@ class Store:
 
     def save_signature(self, url: str, scheme: str, signature: bytes, band_keys: list[int]) -> None:
         """Keep a report's near-duplicate signature and its LSH band keys (replacing earlier ones)."""
-        signatures, bands = NearDuplicateSignature.__table__, NearDuplicateBand.__table__
         with self.engine.begin() as conn:
-            conn.execute(delete(signatures).where(signatures.c.url == url))
-            conn.execute(delete(bands).where(bands.c.url == url))
-            conn.execute(insert(signatures).values(url=url, scheme=scheme, signature=signature))
-            conn.execute(insert(bands), [{"band_key": key, "url": url} for key in band_keys])
+            _write_signature(conn, url, scheme, signature, band_keys)
 
     def near_duplicate_candidates(self, scheme: str, band_keys: list[int]) -> list[tuple[str, bytes]]:
         """(url, signature) of the reports whose signature (of this scheme) shares a band key."""
@@ -509,6 +510,14 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _write_signature(conn: Any, url: str, scheme: str, signature: bytes, band_keys: list[int]) -> None:
+    signatures, bands = NearDuplicateSignature.__table__, NearDuplicateBand.__table__
+    conn.execute(delete(signatures).where(signatures.c.url == url))
+    conn.execute(delete(bands).where(bands.c.url == url))
+    conn.execute(insert(signatures).values(url=url, scheme=scheme, signature=signature))
+    conn.execute(insert(bands), [{"band_key": key, "url": url} for key in band_keys])
 
 
 def report_row(report: Report) -> dict[str, Any]:

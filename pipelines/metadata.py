@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 from govcrawl.attachments import extract_text
 from govcrawl.items import AttachmentItem, PageItem
 from govcrawl.junk import host_of, is_government_host
-from govcrawl.neardup import shared_index
+from govcrawl.neardup import signature_record
 from govcrawl.statistics import long_rows
 from govcrawl.storage import close_crawler_store, crawler_store
 
@@ -20,7 +20,6 @@ class MetadataPipeline:
         self.stats = crawler.stats
         first, last = crawler.settings.get("GOVCRAWL_YEAR_FROM"), crawler.settings.get("GOVCRAWL_YEAR_TO")
         self.years = (int(first), int(last or first)) if first else None
-        self.near_duplicate_threshold = crawler.settings.getfloat("GOVCRAWL_NEAR_DUPLICATE_THRESHOLD", 0.8)
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     @classmethod
@@ -37,6 +36,8 @@ class MetadataPipeline:
             self.stats.inc_value("govcrawl/reports_outside_years")
             raise DropItem(f"report year {a.report_year} outside the backfill's {years[0]}-{years[1]}")
         stats = a.statistics
+        # kept with the report (same transaction) so later copies of it on other hosts are recognised
+        signature = signature_record(a.text) if is_government_host(host_of(item.url)) else None
         status = crawler_store(self.crawler).save_report(
             {
                 "url": item.url,
@@ -63,11 +64,9 @@ class MetadataPipeline:
             },
             validators={"etag": item.etag, "last_modified": item.last_modified},
             statistics=long_rows(stats) if stats else [],
+            signature=signature,
         )
         self.stats.inc_value(f"govcrawl/reports_{status}")
-        if status != "unchanged" and is_government_host(host_of(item.url)):
-            # later copies of it on other hosts are recognised as near-duplicates (its signature is kept)
-            shared_index(crawler_store(self.crawler), self.near_duplicate_threshold).add(item.url, a.text)
         if status == "changed":
             self.crawler.spider.logger.info("Report changed since its last capture: %s", item.url)
         return item
