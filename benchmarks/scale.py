@@ -320,21 +320,16 @@ def run_distributed(args: argparse.Namespace) -> dict:
     Each worker keeps its own per-host limit (scrapy-redis: every worker has its own downloader), so N workers
     may hold N x per-host connections to a portal: the latency-bound rate scales with the workers.
     """
-    sys.path.insert(0, str(REPO))
-    from tests.pgserver import PostgresServer
     import sqlalchemy
+
+    from tests.pgserver import PostgresServer, start_redis
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="govcrawl-bench-dist-"))
     work.mkdir(parents=True, exist_ok=True)
-    redis_bin = shutil.which("redis-server")
-    if not redis_bin:
-        raise SystemExit("redis-server is not installed (scripts/install.sh installs it)")
-    sock = __import__("socket").socket()
-    sock.bind(("127.0.0.1", 0))
-    redis_port = sock.getsockname()[1]
-    sock.close()
-    redis = subprocess.Popen([redis_bin, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no", "--dir", str(work)], stdout=subprocess.DEVNULL)
+    try:
+        redis, redis_url = start_redis(work)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
     pg = PostgresServer()
     pg_url = pg.start()
     server, info = start_replica(args.portals, args.latency_ms, args.articles)
@@ -354,7 +349,7 @@ def run_distributed(args: argparse.Namespace) -> dict:
                 conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
             admin.dispose()
             db = pg_url.rsplit("/", 1)[0] + "/" + name
-            extra = ["--distributed", f"redis://127.0.0.1:{redis_port}/0", "--workers", str(workers)]
+            extra = ["--distributed", redis_url, "--workers", str(workers)]
             result["runs"][str(workers)] = measure_govcrawl(args, work, port, info, reg, db, extra, label=f"workers{workers}")
     finally:
         server.terminate()

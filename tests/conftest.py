@@ -25,14 +25,6 @@ def run_govcrawl(*args: str, cwd: Path | None = None, timeout: int = 600) -> sub
     )
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_for_port(port: int, seconds: float = 5.0) -> None:
     """Until a server listens on 127.0.0.1:port (a subprocess just started)."""
     import socket

@@ -1,4 +1,5 @@
-"""A throwaway PostgreSQL server for the storage tests (Debian's postgresql, on 127.0.0.1)."""
+"""Throwaway servers on 127.0.0.1 for the tests and the benchmarks: PostgreSQL (Debian's postgresql)
+and Redis (redis-server), and a free port to put them on."""
 
 from __future__ import annotations
 
@@ -21,10 +22,31 @@ def _bin(name: str) -> str | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_redis(folder: str | os.PathLike[str]) -> tuple[subprocess.Popen, str]:
+    """A redis-server with no persistence on a free port: (its process, its URL). Raises RuntimeError if absent."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        raise RuntimeError("redis-server is not installed (scripts/install.sh installs it)")
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("redis-server did not start")
 
 
 class PostgresServer:
@@ -36,7 +58,7 @@ class PostgresServer:
             raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
         self.folder = Path(tempfile.mkdtemp(prefix="govcrawl-pg-"))
         self.data = self.folder / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.as_user: list[str] = []
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres")

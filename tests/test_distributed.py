@@ -6,32 +6,25 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from collections import Counter
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import free_port, run_govcrawl, wait_for_port
+from tests.conftest import run_govcrawl
+from tests.pgserver import start_redis
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    binary = shutil.which("redis-server")
-    if not binary:
+    if not shutil.which("redis-server"):
         if os.environ.get("CI"):
             pytest.fail("redis-server is not installed (scripts/install.sh installs it)")
         pytest.skip("redis-server not installed")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL,
-    )
-    wait_for_port(port)
-    yield f"redis://127.0.0.1:{port}/0"
+    server, url = start_redis(tmp_path_factory.mktemp("redis"))
+    yield url
     server.terminate()
     server.wait(10)
 

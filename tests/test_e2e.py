@@ -14,7 +14,8 @@ from collections import Counter
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import free_port, run_govcrawl, wait_for_port
+from tests.conftest import run_govcrawl, wait_for_port
+from tests.pgserver import free_port
 
 pytestmark = pytest.mark.e2e
 FIELDS = ("title", "report_year", "index_no", "publisher", "written_date", "published_date", "doc_no", "portal")

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -21,6 +20,7 @@ import pytest
 
 from govcrawl.replica.server import ReplicaServer
 from tests.conftest import REPO, run_govcrawl
+from tests.pgserver import free_port
 
 pytestmark = pytest.mark.e2e
 PORTALS = ("zj_gov", "zhoushan")  # UTF-8 and GBK pages
@@ -48,12 +48,6 @@ def pywb_bin() -> Path:
         folder = _pywb_bin()
     assert folder is not None
     return folder
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, dict, bytes]:
@@ -87,7 +81,7 @@ def replay(tmp_path_factory, pywb_bin):
     for step in (["wb-manager", "init", COLLECTION], ["wb-manager", "add", COLLECTION, *files]):
         run = subprocess.run([str(pywb_bin / step[0]), *step[1:]], cwd=site, env=env, capture_output=True, text=True)
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
-    port = _free_port()
+    port = free_port()
     log = open(work / "wayback.log", "wb")
     server = subprocess.Popen(
         [str(pywb_bin / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=site, env=env, stdout=log, stderr=log

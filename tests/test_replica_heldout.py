@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from govcrawl.replica.sites import heldout_ground_truth, heldout_registry_toml
-from tests.conftest import REPO, free_port, run_govcrawl, wait_for_port
+from tests.conftest import REPO, run_govcrawl, wait_for_port
+from tests.pgserver import free_port
 
 pytestmark = pytest.mark.e2e
 
