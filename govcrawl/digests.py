@@ -105,8 +105,7 @@ class DigestIndex:
             t = self._table
             with self.store.engine.connect() as conn:
                 row = conn.execute(
-                    select(t.c.url, t.c.warc_date, t.c.record_id, t.c.warc_filename, t.c.warc_offset, t.c.crawl_id)
-                    .where(t.c.digest == digest, t.c.key_hash == key_hash(key))
+                    _select_original(t).where(t.c.digest == digest, t.c.key_hash == key_hash(key))
                 ).first()
             if row is None:
                 return None
@@ -119,7 +118,7 @@ class DigestIndex:
         t = self._table
         with self.store.engine.connect() as conn:
             row = conn.execute(
-                select(t.c.url, t.c.warc_date, t.c.record_id, t.c.warc_filename, t.c.warc_offset, t.c.crawl_id)
+                _select_original(t)
                 .where(t.c.key_hash == key_hash(capture_key(url, method, request_body)))
                 .order_by(t.c.id.desc())
                 .limit(1)
@@ -154,7 +153,8 @@ class DigestIndex:
             self.flush()
 
     def seen_again(self, key: str, digest: str) -> None:
-        self._revisits[(digest, key_hash(key))] = self._revisits.get((digest, key_hash(key)), 0) + 1
+        counted = (digest, key_hash(key))
+        self._revisits[counted] = self._revisits.get(counted, 0) + 1
         if len(self._revisits) >= self.BATCH:
             self.flush()
 
@@ -191,6 +191,11 @@ class DigestIndex:
     def close(self) -> None:
         self.release()
         self.store.close()
+
+
+def _select_original(t):
+    """The columns of an ``Original``, in its order."""
+    return select(t.c.url, t.c.warc_date, t.c.record_id, t.c.warc_filename, t.c.warc_offset, t.c.crawl_id)
 
 
 def _insert_ignoring_duplicates(conn, table):

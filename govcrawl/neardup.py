@@ -107,9 +107,7 @@ BANDS, ROWS = 16, 8
 
 def band_keys(values: Any) -> list[int]:
     """One signed 64-bit key per LSH band: texts sharing a key are candidate near-duplicates."""
-    import numpy as np
-
-    packed = np.asarray(values, dtype="<u4")
+    packed = unpack(values)
     keys = []
     for band in range(BANDS):
         chunk = bytes([band]) + packed[band * ROWS : (band + 1) * ROWS].tobytes()
@@ -126,18 +124,23 @@ def signature_record(text: str) -> tuple[str, bytes, list[int]] | None:
 
 
 def pack(values: Any) -> bytes:
+    return unpack(values).tobytes()
+
+
+def unpack(data: bytes | Any) -> Any:
+    """A signature's values (numpy uint32) from its packed bytes, or as they are."""
     import numpy as np
 
-    return np.asarray(values, dtype="<u4").tobytes()
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return np.frombuffer(data, dtype="<u4")
+    return np.asarray(data, dtype="<u4")
 
 
 def similarity(a: bytes | Any, b: bytes | Any) -> float:
     """Estimated Jaccard similarity of two signatures: the share of permutations whose minimum agrees."""
     import numpy as np
 
-    x = np.frombuffer(a, dtype="<u4") if isinstance(a, (bytes, bytearray, memoryview)) else np.asarray(a, dtype="<u4")
-    y = np.frombuffer(b, dtype="<u4") if isinstance(b, (bytes, bytearray, memoryview)) else np.asarray(b, dtype="<u4")
-    return float(np.count_nonzero(x == y)) / NUM_PERM
+    return float(np.count_nonzero(unpack(a) == unpack(b))) / NUM_PERM
 
 
 class NearDuplicateIndex:
@@ -170,7 +173,7 @@ class NearDuplicateIndex:
         with self._lock:
             old = self._signatures.get(url)
             if old is not None:
-                for key in band_keys(np_frombuffer(old)):
+                for key in band_keys(unpack(old)):
                     self._buckets.get(key, set()).discard(url)
             self._signatures[url] = packed
             for key in keys:
@@ -190,12 +193,6 @@ class NearDuplicateIndex:
                 candidates = [(u, self._signatures[u]) for u in urls]
         found = [(url, similarity(sig.hashvalues, other)) for url, other in candidates if url != exclude]
         return sorted((f for f in found if f[1] >= self.threshold), key=lambda f: (-f[1], f[0]))
-
-
-def np_frombuffer(data: bytes) -> Any:
-    import numpy as np
-
-    return np.frombuffer(data, dtype="<u4")
 
 
 _SHARED: dict[tuple[str, float], NearDuplicateIndex] = {}

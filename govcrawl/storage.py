@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -277,14 +277,15 @@ class Store:
         values: dict[str, Any],
         validators: dict[str, str | None] | None = None,
         statistics: list[tuple[str, str, str, float | None]] | None = None,
-        signature: tuple[str, bytes, list[int]] | None = None,
+        signature: Callable[[], tuple[str, bytes, list[int]] | None] | None = None,
     ) -> str:
         """Insert or refresh the report at ``values['url']`` and its capture history.
 
         Returns ``"new"``, ``"changed"`` (a new payload: both versions stay, in ``captures``) or
-        ``"unchanged"``. An unchanged page keeps pointing at its first full capture. ``signature``
-        (scheme, signature, band keys: ``govcrawl.neardup.signature_record``) is kept for a new or
-        changed report, in the same transaction.
+        ``"unchanged"``. An unchanged page keeps pointing at its first full capture. ``signature`` gives
+        the report's near-duplicate signature (scheme, signature, band keys:
+        ``govcrawl.neardup.signature_record``); it is called, and the result kept in the same transaction,
+        only for a new or changed report -- an unchanged one costs no MinHash.
         """
         now = utcnow()
         url, digest = values["url"], values.get("payload_digest")
@@ -319,8 +320,9 @@ class Store:
                         [{"report_url": url, "table_name": t, "row_key": r, "column_key": c, "value": v}
                          for t, r, c, v in statistics],
                     )
-            if signature is not None and status != "unchanged":
-                _write_signature(conn, url, *signature)
+            record = signature() if signature is not None and status != "unchanged" else None
+            if record is not None:
+                _write_signature(conn, url, *record)
             # A page once dropped and now accepted (or the reverse) lives in one table only.
             conn.execute(delete(Drop.__table__).where(Drop.__table__.c.url == url))
         return status

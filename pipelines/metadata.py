@@ -37,7 +37,7 @@ class MetadataPipeline:
             raise DropItem(f"report year {a.report_year} outside the backfill's {years[0]}-{years[1]}")
         stats = a.statistics
         # kept with the report (same transaction) so later copies of it on other hosts are recognised
-        signature = signature_record(a.text) if is_government_host(host_of(item.url)) else None
+        signature = (lambda: signature_record(a.text)) if is_government_host(host_of(item.url)) else None
         status = crawler_store(self.crawler).save_report(
             {
                 "url": item.url,
