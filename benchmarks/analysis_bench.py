@@ -25,24 +25,24 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from govcrawl import neardup  # noqa: E402
-from govcrawl.analysis import analyze_page  # noqa: E402
-from govcrawl.junk import host_of, is_government_host  # noqa: E402
+from govcrawl.analysis import neardup
+from govcrawl.analysis.page import analyze_page
+from govcrawl.analysis.junk import host_of, is_government_host
 
 
 def replica_pages() -> list[tuple[str, bytes, str]]:
     """(url, body, content type) of every HTML page the bundled replica serves (incl. the Big5 gate)."""
-    from govcrawl.replica import sites as S
+    from govcrawl.replica import articles, http, router  # noqa: E402
 
-    rep = S.build_replica()
+    rep = router.build_replica()
     out = []
     targets = [(host, path) for host in rep.hosts for path in rep.pages[host]]
     gate = rep.sites.get("hz_drc")
     if gate is not None:
-        targets += [(gate.host, S.GATE_PREFIX + p) for p, v in rep.pages[gate.host].items() if v[1] is None]
-    targets += [("www.baidu.com", f"/s?wd={S.SEARCH_QUERY}&pn={pn}") for pn in (0, 10)]
+        targets += [(gate.host, articles.GATE_PREFIX + p) for p, v in rep.pages[gate.host].items() if v[1] is None]
+    targets += [("www.baidu.com", f"/s?wd={articles.SEARCH_QUERY}&pn={pn}") for pn in (0, 10)]
     for host, target in targets:
-        resp = rep.respond(S.Request("GET", host, target, {}))
+        resp = rep.respond(http.Request("GET", host, target, {}))
         if resp.status == 200 and "html" in (resp.content_type or ""):
             out.append((f"http://{host}{target}", resp.body, resp.content_type))
     return out

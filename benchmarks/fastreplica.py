@@ -38,7 +38,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from govcrawl.replica import sites as S  # noqa: E402
+from govcrawl.replica import breadth, http, router  # noqa: E402
+from govcrawl.replica.articles import SiteCfg, _Ids, _mk  # noqa: E402
 from govcrawl.replica import templates as T  # noqa: E402
 
 CONTROL_HOST = "bench.control"
@@ -57,13 +58,13 @@ def spec(i: int) -> dict:
             "level": "county", "region": "浙江省"}
 
 
-def site_of(i: int) -> S.SiteCfg:
-    return S.make_site(S.heldout_spec(spec(i)))
+def site_of(i: int) -> SiteCfg:
+    return breadth.make_site(breadth.heldout_spec(spec(i)))
 
 
 def registry_toml(n: int) -> str:
     """A registry file naming portals 0..n-1 (for ``govcrawl crawl --portals FILE``)."""
-    return "\n".join(S.registry_entry(s, s.xxgk_url) for s in map(site_of, range(n)))
+    return "\n".join(breadth.registry_entry(s, s.xxgk_url) for s in map(site_of, range(n)))
 
 
 def start_urls(n: int) -> list[str]:
@@ -75,9 +76,9 @@ class Portal:
 
     def __init__(self, i: int, articles: int = DEFAULT_ARTICLES) -> None:
         self.site = s = site_of(i)
-        own = S.build_site_articles(s)
+        own = breadth.build_site_articles(s)
         reports = {a.report_year: a for a in own if a.is_report}
-        ids = S._Ids(5_000_000 + S._h(s.host, "dept") % 4_000_000)
+        ids = _Ids(5_000_000 + breadth._h(s.host, "dept") % 4_000_000)
         arts = list(own)
         years = sorted(reports, reverse=True) or [2024]
         k = 0
@@ -87,7 +88,7 @@ class Portal:
             base = reports.get(year) or own[0]
             pub = f"{year + 1}-01-{1 + (k * 7 + i) % 28:02d} {9 + k % 8:02d}:{(k * 13) % 60:02d}"
             title = f"{s.unit}{dept}{year}年政府信息公开工作年度报告"
-            arts.append(S._mk(s, pub, ids(), title, body=base.body, block=base.block, report_year=year,
+            arts.append(_mk(s, pub, ids(), title, body=base.body, block=base.block, report_year=year,
                               written_date=base.written_date, source=f"{s.unit}{dept}"))
             k += 1
         arts.sort(key=lambda a: a.pub, reverse=True)
@@ -100,12 +101,12 @@ class Portal:
         self.attach_paths = {v: k for k, v in self.attachments.items()}
         pg: dict = {}
         col_path = f"/col/col{s.colid}/index.html"
-        S.Replica._xxgk_pages(s, pg, col_path)
+        router.Replica._xxgk_pages(s, pg, col_path)
         self.pages = {p: v[0] for p, v in pg.items()}
         self.pages["/"] = self.pages["/index.html"] = T.simple_page(
             s, s.name, [(s.xxgk_path, "政府信息公开"), ("/col/col1229000001/index.html", "要闻动态")])
         self.col_path = col_path
-        self.lm = format_datetime(S._lm(max(a.pub for a in arts)), usegmt=True)
+        self.lm = format_datetime(http._lm(max(a.pub for a in arts)), usegmt=True)
 
     def respond(self, method: str, target: str, body: bytes) -> tuple[int, str, bytes, str | None]:
         """(status, content type, body, Last-Modified)."""
@@ -122,7 +123,7 @@ class Portal:
                 html = html.replace('\n    </div>\n    <div class="main-word">',
                                     f'\n<p>附件：<a href="{att}">{T.esc(art.title)}.pdf</a></p>\n    </div>\n'
                                     '    <div class="main-word">', 1)
-            return 200, "text/html; charset=UTF-8", html.encode("utf-8"), format_datetime(S._lm(art.pub), usegmt=True)
+            return 200, "text/html; charset=UTF-8", html.encode("utf-8"), format_datetime(http._lm(art.pub), usegmt=True)
         if path in self.attach_paths:
             return 200, "application/pdf", _pdf(self.by_path[self.attach_paths[path]].title), self.lm
         if path == self.col_path:
@@ -155,7 +156,7 @@ class Portal:
 
 @functools.lru_cache(maxsize=256)
 def _pdf(title: str) -> bytes:
-    return S.make_pdf(title)
+    return http.make_pdf(title)
 
 
 class Stats:

@@ -162,12 +162,11 @@ def steady_rate(timeline: list, lo: float = 0.1, hi: float = 0.9) -> float | Non
 # --------------------------------------------------------------------------- profile
 CATEGORIES = (  # first match from the innermost frame outwards
     ("logging", ("logging/", "logformatter.py")),
-    ("SQL (SQLAlchemy + sqlite3, per item)", ("sqlalchemy", "sqlite3", "storage.py", "digests.py")),
-    ("WARC writing (warcio, gzip, digests)", ("warc.py", "warcio", "warc_capture.py", "gzip.py", "zlib")),
+    ("SQL (SQLAlchemy + sqlite3, per item)", ("sqlalchemy", "sqlite3", "govcrawl/store/", "digests.py")),
+    ("WARC writing (warcio, gzip, digests)", ("archive/writer.py", "warcio", "warc_capture.py", "gzip.py", "zlib")),
     ("OpenCC (Traditional/Simplified)", ("opencc",)),
-    ("analysis + extraction", ("analysis.py", "extract.py", "classify.py", "junk.py", "statistics.py", "text.py",
-                               "neardup.py", "datasketch", "junk_filter.py", "metadata.py")),
-    ("spider parsing (platforms.py, parsel/lxml)", ("platforms.py", "parsel", "lxml", "w3lib")),
+    ("analysis + extraction", ("govcrawl/analysis/", "datasketch", "junk_filter.py", "metadata.py")),
+    ("spider parsing (spiders/, crawl/spider.py, parsel/lxml)", ("spiders/", "crawl/spider.py", "parsel", "lxml", "w3lib")),
     ("Scrapy core + Twisted/asyncio", ("scrapy/", "twisted/", "asyncio/", "selectors.py", "h2/", "OpenSSL")),
 )
 

@@ -50,7 +50,7 @@ def generate(folder: Path, n: int, rng: random.Random) -> tuple[str, Path, list[
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    from govcrawl.storage import Store
+    from govcrawl.store.store import Store
 
     db_path = folder / "bench.sqlite3"
     db_url = f"sqlite:///{db_path}"

@@ -7,16 +7,16 @@ disappears silently: the page itself is in the WARC archive, its drop in SQL.
 
 from __future__ import annotations
 
+from typing import Any
+
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from typing import Any
-
-from govcrawl.analysis import analyze_page
-from govcrawl.junk import JunkSettings, host_of, is_government_host
-from govcrawl.neardup import shared_index
-from govcrawl.items import AttachmentItem, PageItem
-from govcrawl.storage import crawler_store
+from govcrawl.analysis.junk import JunkSettings, host_of, is_government_host
+from govcrawl.analysis.neardup import shared_index
+from govcrawl.analysis.page import analyze_page
+from govcrawl.crawl.items import AttachmentItem, PageItem
+from govcrawl.store.store import crawler_store
 
 
 class JunkFilterPipeline:

@@ -6,12 +6,12 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from govcrawl.attachments import extract_text
-from govcrawl.items import AttachmentItem, PageItem
-from govcrawl.junk import host_of, is_government_host
-from govcrawl.neardup import signature_record
-from govcrawl.statistics import long_rows
-from govcrawl.storage import close_crawler_store, crawler_store
+from govcrawl.analysis.attachments import extract_text
+from govcrawl.analysis.junk import host_of, is_government_host
+from govcrawl.analysis.neardup import signature_record
+from govcrawl.analysis.statistics import long_rows
+from govcrawl.crawl.items import AttachmentItem, PageItem
+from govcrawl.store.store import close_crawler_store, crawler_store
 
 
 class MetadataPipeline:

@@ -14,17 +14,15 @@ Where a response (or revisit) sits is put into ``request.meta["warc"]`` for the 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
-import uuid
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from govcrawl import signals as govcrawl_signals
-from govcrawl.warc import WarcFileWriter, WarcLocation
+from govcrawl.archive.writer import WarcFileWriter, WarcLocation, new_crawl_id
+from govcrawl.crawl import signals as govcrawl_signals
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +55,6 @@ def dedup_scope(settings) -> str:
     return "previous"
 
 
-def new_crawl_id() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-
-
 class WarcCapture:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -71,8 +65,8 @@ class WarcCapture:
         self.digests = None
         scope = dedup_scope(settings)
         if scope != "off" and settings.get("GOVCRAWL_DB_URL"):
-            from govcrawl.digests import DigestIndex
-            from govcrawl.storage import crawler_store
+            from govcrawl.archive.digests import DigestIndex
+            from govcrawl.store.store import crawler_store
 
             self.digests = dedup = DigestIndex(crawler_store(crawler))  # the crawl's one database connection pool
         info = {

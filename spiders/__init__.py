@@ -1,5 +1,7 @@
-"""One spider per portal, named by the portal's slug (see govcrawl/portals.toml).
+"""The platform spiders, one module per platform, named as the registry names the platform.
 
-A portal on a known platform needs only a registry entry and a two-line module here;
-the behaviour lives in govcrawl.platforms.
+A module here defines one ``govcrawl.crawl.spider.PortalSpider`` subclass whose ``name`` is the module's
+name (``spiders/jcms.py`` -> ``name = "jcms"``). The spider loader (``govcrawl.crawl.spiderloader``) binds it to
+every registry portal whose ``platform`` says so, as a spider named by the portal's slug: adding a platform
+is a module here, its replica site and its fixtures; nothing else registers it.
 """

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl import extract as E
-from govcrawl import junk as J
-from govcrawl import neardup as N
-from govcrawl import statistics as S
-from govcrawl import text as T
+from govcrawl.analysis import labels, structure
+from govcrawl.analysis import junk as J
+from govcrawl.analysis import neardup as N
+from govcrawl.analysis import statistics as S
+from govcrawl.analysis.statistics import grid
+from govcrawl.analysis import text as T
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEEDS = Path(__file__).resolve().parent.parent / "govcrawl" / "replica" / "seeds"
@@ -86,11 +87,11 @@ def ref_tree_to_text(root, drop_hidden: bool = True) -> str:
 
 
 def ref_main_body(root):
-    for key in E.BODY_SELECTORS:
+    for key in structure.BODY_SELECTORS:
         found = root.xpath(f'//*[@id="{key}"]')
         if found:
             return found[0]
-    for key in E.BODY_SELECTORS:
+    for key in structure.BODY_SELECTORS:
         found = root.xpath(f'//*[contains(concat(" ", normalize-space(@class), " "), " {key} ")]')
         if found:
             return found[0]
@@ -103,7 +104,7 @@ def ref_html_events(root):
         if tag in ("script", "style", "head", "noscript", "template"):
             return
         if tag == "table" and not el.xpath(".//table"):
-            yield ("table", S.table_grid(el))
+            yield ("table", grid.table_grid(el))
             return
         if tag is not None and el.text:
             yield ("text", el.text)
@@ -196,11 +197,11 @@ def test_script_ratio_and_decoding_quality_match_the_per_character_versions():
 def test_main_body_and_pairs_match_the_former_queries():
     for name, html in _docs():
         root = T.parse_html(html)
-        assert E.main_body(root) is ref_main_body(root), name
+        assert structure.main_body(root) is ref_main_body(root), name
         lines = T.text_lines(T.tree_to_text(root))
         # the label prefilter never hides a line LABEL_RE matches
         for line in lines:
-            assert E._has_label(line) == bool(E.LABEL_RE.search(line)), line
+            assert labels._has_label(line) == bool(labels.LABEL_RE.search(line)), line
         assert J.commerce_terms(lines) == ref_commerce_terms(lines), name
     lines = ["产品中心", "首页 > 产品中心 > 手机套", "在线订购热线", "立即购买吧吧吧吧", "订购", "x" * 90 + " > 询价"]
     assert J.commerce_terms(lines) == ref_commerce_terms(lines)
@@ -221,7 +222,7 @@ def test_html_events_and_statistics_match_a_fresh_parse():
     for path in sorted(FIXTURES.glob("statistics/*.html")):
         html = path.read_text(encoding="utf-8")
         root = T.parse_html(html, html_elements=False)
-        mine = list(S._html_events(root))
+        mine = list(grid._html_events(root))
         ref = list(ref_html_events(root))
         assert [(k, p if k == "text" else [[(c.text, c.origin) for c in r] for r in p]) for k, p in mine] == \
                [(k, p if k == "text" else [[(c.text, c.origin) for c in r] for r in p]) for k, p in ref]

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from govcrawl.archive import verify_file
+from govcrawl.archive.files import verify_file
 from govcrawl.replica.server import ReplicaServer
 from tests.conftest import REPO, run_govcrawl
 

@@ -3,8 +3,8 @@
 import io
 import zipfile
 
-from govcrawl.attachments import extract_text, kind_of
-from govcrawl.replica.sites import make_pdf
+from govcrawl.analysis.attachments import extract_text, kind_of
+from govcrawl.replica.http import make_pdf
 
 
 def _zip(members: dict[str, str]) -> bytes:

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl.analysis import analyze_page
-from govcrawl.classify import classify, title_verdict
-from govcrawl.extract import year_from_body, year_from_title
+from govcrawl.analysis.page import analyze_page
+from govcrawl.analysis.classify import classify, title_verdict
+from govcrawl.analysis.dates import year_from_body, year_from_title
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -43,7 +43,7 @@ NOT_REPORT_TITLES = [
 
 @pytest.mark.parametrize("title,year", REPORT_TITLES)
 def test_report_titles(title, year):
-    from govcrawl.text import to_simplified
+    from govcrawl.analysis.text import to_simplified
 
     verdict, reasons = title_verdict(to_simplified(title))
     assert verdict == "report", (title, reasons)
@@ -81,7 +81,7 @@ def test_plan_title_beats_report_like_body():
     ("編製了杭州市發展和改革委員會2018年政務公開工作總結報告", 2018),
 ])
 def test_year_from_body(body, year):
-    from govcrawl.text import to_simplified
+    from govcrawl.analysis.text import to_simplified
 
     assert year_from_body(to_simplified(body)) == year
 

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl.analysis import analyze_page
-from govcrawl.extract import parse_date, signature
+from govcrawl.analysis.page import analyze_page
+from govcrawl.analysis.dates import parse_date
+from govcrawl.analysis.fields import signature
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from govcrawl.replica.server import ReplicaServer
-from govcrawl.storage import Store
+from govcrawl.store.store import Store
 
 pytestmark = pytest.mark.e2e
 
@@ -339,7 +339,7 @@ def test_fault_switches(tmp_path):
 
 def test_silent_depth_cut_is_a_problem():
     """Scrapy drops requests past DEPTH_LIMIT without a word; list paging goes one level down per page."""
-    from govcrawl.runner import portal_health
+    from govcrawl.crawl.runner import portal_health
 
     stats = {"downloader/response_count": 30, "downloader/response_status_count/200": 30, "item_scraped_count": 9}
     assert portal_health("x", {**stats, "request_depth_max": 5}, depth_limit=8)["ok"]

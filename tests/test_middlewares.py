@@ -1,4 +1,4 @@
-from govcrawl.middlewares import looks_blocked
+from govcrawl.crawl.middlewares import looks_blocked
 
 
 def test_ruishu_412_with_ts_script_is_blocked():

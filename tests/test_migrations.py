@@ -27,7 +27,8 @@ def test_alembic_upgrade_head_builds_the_schema_from_nothing(db_url):
 
 
 def test_a_database_made_before_migrations_is_adopted(tmp_path):
-    from govcrawl.storage import Base, Store
+    from govcrawl.store.models import Base
+    from govcrawl.store.store import Store
 
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     engine = create_engine(url)

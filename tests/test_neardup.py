@@ -6,8 +6,8 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from govcrawl.items import PageItem
-from govcrawl.neardup import NearDuplicateIndex
+from govcrawl.crawl.items import PageItem
+from govcrawl.analysis.neardup import NearDuplicateIndex
 
 SEEDS = Path(__file__).resolve().parent.parent / "govcrawl" / "replica" / "seeds"
 REPORT = (SEEDS / "000_c329f63d9b8143d2.txt").read_text(encoding="utf-8")
@@ -51,9 +51,9 @@ def test_pipeline_drops_a_plain_copy_on_a_non_government_host(tmp_path):
 def test_signatures_kept_in_the_database_serve_later_runs(db_url):
     """With a Store, signatures and band keys live in SQL: a later process finds copies of earlier reports,
     signatures of another scheme are never compared, and reports from before signatures were kept get theirs."""
-    from govcrawl import neardup
-    from govcrawl.neardup import SCHEME, NearDuplicateIndex, shared_index
-    from govcrawl.storage import Store
+    from govcrawl.analysis import neardup
+    from govcrawl.analysis.neardup import SCHEME, NearDuplicateIndex, shared_index
+    from govcrawl.store.store import Store
 
     store = Store(db_url)
     first = NearDuplicateIndex(0.8, store=store)

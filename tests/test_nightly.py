@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from govcrawl.replica.server import ReplicaServer
-from govcrawl.storage import EXPORT_FIELDS, Store
+from govcrawl.store.models import EXPORT_FIELDS
+from govcrawl.store.store import Store
 
 pytestmark = pytest.mark.e2e
 

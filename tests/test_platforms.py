@@ -3,7 +3,9 @@
 import json
 from pathlib import Path
 
-from govcrawl.platforms import parse_datastore, parse_query_data, parse_unit_html, _is_attachment
+from spiders.jcms import parse_datastore
+from spiders.jpaas import parse_query_data, parse_unit_html
+from govcrawl.crawl.spider import _is_attachment
 
 SAMPLES = Path(__file__).parent / "fixtures" / "samples"
 
@@ -45,7 +47,7 @@ def test_attachment_links():
 
 def test_attachment_hint_sees_every_spelling_of_an_attachment_link():
     """Pages are parsed for attachment links only when their bytes name an attachment extension."""
-    from govcrawl.platforms import ATTACHMENT_HINT, _is_attachment
+    from govcrawl.crawl.spider import ATTACHMENT_HINT, _is_attachment
 
     for link in ("/module/download/a.PDF", "/x/report.docx", "/down?fileName=a.ofd", "/a%2Epdf", "/a&#46;xls"):
         assert ATTACHMENT_HINT.search(f'<a href="{link}">附件</a>'.encode())

@@ -1,13 +1,13 @@
 import pytest
 
-from govcrawl.registry import RegistryError, default_registry, load_registry
+from govcrawl.crawl.registry import RegistryError, default_registry, load_registry
 
 
 def test_every_registry_entry_has_a_spider_named_by_its_slug():
     from scrapy.settings import Settings
 
-    from govcrawl.platforms import JcmsSpider
-    from govcrawl.spiderloader import RegistrySpiderLoader
+    from spiders.jcms import JcmsSpider
+    from govcrawl.crawl.spiderloader import RegistrySpiderLoader
 
     loader = RegistrySpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["spiders"]}))
     registry = default_registry()
@@ -19,7 +19,7 @@ def test_every_registry_entry_has_a_spider_named_by_its_slug():
 def test_portal_with_unknown_platform_is_refused(tmp_path):
     from scrapy.settings import Settings
 
-    from govcrawl.spiderloader import RegistrySpiderLoader
+    from govcrawl.crawl.spiderloader import RegistrySpiderLoader
 
     path = tmp_path / "p.toml"
     path.write_text(

@@ -14,8 +14,9 @@ import pytest
 
 from govcrawl.replica import ReplicaServer, load_ground_truth
 from govcrawl.replica.content import seed_text, to_simplified
-from govcrawl.replica.sites import (BREADTH_SITES, SITES, Replica, breadth_registry_toml,
-                                    heldout_ground_truth, heldout_registry_toml)
+from govcrawl.replica.breadth import BREADTH_SITES, SITES, heldout_ground_truth, heldout_registry_toml
+from govcrawl.replica.router import Replica
+from govcrawl.replica.truth import breadth_registry_toml
 from govcrawl.replica.stat_schema import COLUMN_KEYS, application_row_keys, balance_errors, get_dotted
 from tests.test_replica import _NoRedirect, charset_of, fetch, text_of
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from govcrawl.replica.sites import heldout_ground_truth, heldout_registry_toml
+from govcrawl.replica.breadth import heldout_ground_truth, heldout_registry_toml
 from tests.conftest import REPO, run_govcrawl, wait_for_port
 from tests.pgserver import free_port
 

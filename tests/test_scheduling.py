@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from govcrawl.errors import CliError
-from govcrawl.runner import RunLock
+from govcrawl.crawl.runner import RunLock
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 
@@ -53,7 +53,7 @@ def test_lock_held_by_another_process(tmp_path):
     import sys
 
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"from govcrawl.runner import RunLock; import time\nwith RunLock({str(tmp_path)!r}):\n print('held', flush=True); time.sleep(30)"],
+        [sys.executable, "-c", f"from govcrawl.crawl.runner import RunLock; import time\nwith RunLock({str(tmp_path)!r}):\n print('held', flush=True); time.sleep(30)"],
         stdout=subprocess.PIPE, text=True,
     )
     try:

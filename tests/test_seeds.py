@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl.analysis import analyze_page
+from govcrawl.analysis.page import analyze_page
 
 SEEDS = Path(__file__).parents[1] / "govcrawl" / "replica" / "seeds"
 

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl.statistics import (APP_COLS, Statistics, application_rows, long_rows, norm, parse_statistics, parse_value,
-                                 table_grid, text_counts)
-from govcrawl.text import parse_html
+from govcrawl.analysis.statistics.schema import APP_COLS, Statistics, application_rows
+from govcrawl.analysis.statistics import long_rows, parse_statistics
+from govcrawl.analysis.statistics.values import norm, parse_value
+from govcrawl.analysis.statistics.grid import table_grid
+from govcrawl.analysis.statistics.text_tables import text_counts
+from govcrawl.analysis.text import parse_html
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "govcrawl" / "replica" / "seeds"
@@ -238,8 +241,9 @@ def test_replica_ground_truth_pages():
     from urllib.parse import urlsplit
 
     replica = pytest.importorskip("govcrawl.replica")
-    sites = pytest.importorskip("govcrawl.replica.sites")
-    from govcrawl.text import decode_body
+    sites = pytest.importorskip("govcrawl.replica.router")
+    http = pytest.importorskip("govcrawl.replica.http")
+    from govcrawl.analysis.text import decode_body
 
     reports = [r for r in replica.load_ground_truth(all_portals=True)["reports"] if r.get("statistics")]
     if not reports:
@@ -247,7 +251,7 @@ def test_replica_ground_truth_pages():
     rep = sites.Replica()
     for r in reports:
         u = urlsplit(r["url"])
-        resp = rep.respond(sites.Request("GET", u.netloc, u.path + (f"?{u.query}" if u.query else ""), {}))
+        resp = rep.respond(http.Request("GET", u.netloc, u.path + (f"?{u.query}" if u.query else ""), {}))
         text, _ = decode_body(resp.body, resp.content_type)
         st = parse_statistics(text, r.get("report_year"))
         truth = json.loads(json.dumps(r["statistics"]))

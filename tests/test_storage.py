@@ -1,4 +1,4 @@
-from govcrawl.storage import Store, report_row
+from govcrawl.store.store import Store, report_row
 
 
 def test_report_upsert_and_drop_tables(db_url):
@@ -45,7 +45,7 @@ def test_unchanged_payload_keeps_its_first_capture(db_url):
 def test_bad_database_url_is_a_clear_error(tmp_path):
     import pytest
 
-    from govcrawl.storage import StorageError
+    from govcrawl.store.store import StorageError
 
     with pytest.raises(StorageError, match="cannot use database URL"):
         Store("nosuchdb://x")

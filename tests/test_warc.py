@@ -10,7 +10,7 @@ from base64 import b32encode
 from scrapy.http import Headers
 from warcio.archiveiterator import ArchiveIterator
 
-from govcrawl.warc import OPEN_SUFFIX, WarcFileWriter
+from govcrawl.archive.writer import OPEN_SUFFIX, WarcFileWriter
 
 
 def _sha1(data: bytes) -> str:
@@ -99,7 +99,7 @@ def test_conversion_record_refers_to_its_page(tmp_path):
     records = list(ArchiveIterator(open(tmp_path / conv.filename, "rb")))
     conversion = [r for r in records if r.rec_type == "conversion"][0]
     assert conversion.rec_headers["WARC-Refers-To"] == page.record_id
-    from govcrawl.archive import verify_file
+    from govcrawl.archive.files import verify_file
 
     verdict = verify_file(tmp_path / conv.filename)
     assert verdict.ok and verdict.types["conversion"] == 1, verdict.problems
@@ -112,9 +112,10 @@ import fcntl  # noqa: E402
 import pytest  # noqa: E402
 from fastwarc.warc import ArchiveIterator as FastArchiveIterator  # noqa: E402
 
-from govcrawl.archive import repair_dir, repair_file, scan_members, verify_file  # noqa: E402
-from govcrawl.digests import DigestIndex, PayloadDigest  # noqa: E402
-from govcrawl.storage import Store  # noqa: E402
+from govcrawl.archive.repair import repair_dir, repair_file, scan_members
+from govcrawl.archive.files import verify_file
+from govcrawl.archive.digests import DigestIndex, PayloadDigest
+from govcrawl.store.store import Store
 
 REPORT_URL = "http://www.zj.gov.cn/art/2021/3/25/art_1_2.html"
 

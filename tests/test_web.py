@@ -148,7 +148,7 @@ def test_two_words_are_both_required(site):
 
 
 def test_filters(site):
-    from govcrawl.registry import default_registry
+    from govcrawl.crawl.registry import default_registry
 
     registry = default_registry()
     departments = {s for s, p in registry.portals.items() if p.level == "department"}
@@ -266,7 +266,7 @@ def test_report_lists_its_archived_attachment(site):
 @pytest.mark.parametrize("portal", ["zj_fzggw", "zhoushan", "hz_drc"])
 def test_captured_page_is_served_sandboxed_with_its_chinese_text(site, portal):
     """UTF-8, GBK (zhoushan) and Big5 (hz_drc's /gate/big5/ view) pages, decoded as served."""
-    from govcrawl.text import decode_body
+    from govcrawl.analysis.text import decode_body
 
     rid, title, name, offset = sql(site, "SELECT id, title, warc_filename, warc_offset FROM reports WHERE portal = ? "
                                          "ORDER BY report_year DESC LIMIT 1", portal)[0]
@@ -286,7 +286,7 @@ def test_captured_page_is_served_sandboxed_with_its_chinese_text(site, portal):
     assert content.headers["x-content-type-options"] == "nosniff"
     assert "content-encoding" not in content.headers  # decoded from the WARC (gzip undone)
     text, _ = decode_body(content.content, content.headers["content-type"])
-    from govcrawl.text import to_simplified
+    from govcrawl.analysis.text import to_simplified
 
     assert title in to_simplified(text)
 
@@ -335,7 +335,8 @@ def test_diff_between_two_captures(site, tmp_path):
 
 def test_revisit_records_show_their_original(site, replica, tmp_path):
     """A second crawl writes revisit records; the capture of one shows the original's payload."""
-    from govcrawl.archive import iter_captures, warc_files
+    from govcrawl.archive.index import iter_captures
+    from govcrawl.archive.files import warc_files
 
     warc = tmp_path / "warc"
     shutil.copytree(site["warc_dir"], warc)
@@ -510,7 +511,7 @@ def test_search_without_the_index_still_works(site, tmp_path):
 
 def test_index_follows_new_and_changed_reports(tmp_path):
     """The triggers keep the FTS table current when the crawler adds or changes a report."""
-    from govcrawl.storage import Store
+    from govcrawl.store.store import Store
     from govcrawl.web import build_index
 
     db = f"sqlite:///{tmp_path / 'g.sqlite3'}"
@@ -545,7 +546,7 @@ def test_search_on_postgresql(site, postgres_url):
 
     import sqlalchemy
 
-    from govcrawl.storage import Store
+    from govcrawl.store.store import Store
     from govcrawl.web import build_index
 
     name = "web_" + uuid.uuid4().hex[:10]

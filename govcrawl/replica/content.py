@@ -7,11 +7,22 @@ from __future__ import annotations
 
 import functools
 import random
-import re
 from pathlib import Path
 
-from .stat_schema import (COLUMN_KEYS, PERSON_COLUMNS, REVIEW_GROUPS, REVIEW_KEYS, get_dotted, printed, render_active,
-                          render_applications, render_review, result_rows, set_dotted, template_format)
+from .stat_schema import (
+    COLUMN_KEYS,
+    PERSON_COLUMNS,
+    REVIEW_GROUPS,
+    REVIEW_KEYS,
+    get_dotted,
+    printed,
+    render_active,
+    render_applications,
+    render_review,
+    result_rows,
+    set_dotted,
+    template_format,
+)
 
 SEED_DIR = Path(__file__).with_name("seeds")
 

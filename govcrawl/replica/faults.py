@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from .sites import Request, Response, _encode, _etag, redirect
+from govcrawl.replica.http import Request, Response, _encode, _etag, redirect
 
 CONTROL_HOST = "replica.control"
 MODES = ("http500", "reset", "truncate", "slow", "redirect_loop", "antibot_412", "js_cookie_challenge",

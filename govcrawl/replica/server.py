@@ -19,8 +19,18 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .faults import CONTROL_HOST, FaultState, antibot_412, http_error, js_cookie_challenge, redirect_loop
-from .sites import Request, build_replica, finalize, load_extra_specs, spec_key, text_response
+from govcrawl.replica.breadth import load_extra_specs, spec_key
+from govcrawl.replica.http import Request, text_response
+from govcrawl.replica.router import build_replica, finalize
+
+from .faults import (
+    CONTROL_HOST,
+    FaultState,
+    antibot_412,
+    http_error,
+    js_cookie_challenge,
+    redirect_loop,
+)
 
 EXTRA_ENV = "GOVCRAWL_REPLICA_EXTRA"
 FAULTS_ENV = "GOVCRAWL_REPLICA_FAULTS"

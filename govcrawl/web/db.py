@@ -39,7 +39,7 @@ def sqlite_path(url: str) -> Path | None:
 
 def writable_engine(url: str) -> Engine:
     """An ordinary engine (to build the search index before serving)."""
-    from govcrawl.storage import make_engine
+    from govcrawl.store.store import make_engine
 
     return make_engine(url)
 
@@ -171,7 +171,7 @@ class ReadOnlyDB:
 
     def original(self, url: str, digest: str | None, record_id: str | None = None) -> tuple[str, int] | None:
         """Where the payload a revisit record stands for was archived in full."""
-        from govcrawl.digests import key_hash
+        from govcrawl.archive.digests import key_hash
 
         if not digest:
             return None
@@ -193,7 +193,7 @@ class ReadOnlyDB:
 
     def archived(self, urls: list[str]) -> dict[str, tuple[str, int, str]]:
         """url -> (file, offset, WARC-Date) of the latest full capture of each URL (GET) in the archive."""
-        from govcrawl.digests import key_hash
+        from govcrawl.archive.digests import key_hash
 
         if not urls:
             return {}

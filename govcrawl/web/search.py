@@ -154,7 +154,7 @@ def query_terms(q: str) -> list[str]:
     if not q:
         return []
     try:
-        from govcrawl.text import to_simplified
+        from govcrawl.analysis.text import to_simplified
 
         q = to_simplified(q)
     except Exception:  # pragma: no cover - opencc missing: search as typed

@@ -1,0 +1,240 @@
+"""Field extraction from a page's HTML or visible text.
+
+Sources, in order of trust: the 信息公开 metadata block ("table": V1 xxgktab table, V2 li/span list, V3 Traditional
+labels, V4 label：value lines), meta tags ("meta"), header lines under the title ("header"), the closing signature
+("signature"); the title from meta/heading/<title>/first lines; report year from the title, else the body.
+Values are returned as found (possibly Traditional); page.py simplifies them and keeps the originals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from govcrawl.analysis import text as T
+from govcrawl.analysis.dates import (
+    fw_to_ascii,
+    parse_date,
+    year_from_body,
+    year_from_title,
+)
+from govcrawl.analysis.labels import (
+    _WS_CHAR_RE,
+    _has_label,
+    clean_doc_no,
+    clean_index_no,
+    clean_publisher,
+    clean_text_value,
+    find_pairs,
+)
+from govcrawl.analysis.structure import (
+    _title_score,
+    heading_candidates,
+    meta_tags,
+    title_from_body,
+    title_from_lines,
+    title_tag,
+)
+
+# ---------------------------------------------------------------------------
+# signature
+
+_ORG_END_RE = re.compile(r"(?:委员会|人民政府|政府|办公室|办公厅|局|厅|委|办|中心|院|署|部|所|站|会|管委会|街道|镇|乡|公司|集团|队)$")
+
+
+_DATE_ONLY_RES = (
+    re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日"),
+    re.compile(r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"),
+)
+_CN_DATE_ONLY_RE = re.compile(r"[〇○零Ｏ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,4}日")
+_ORG_AND_DATE_RE = re.compile(r"(.{3,40}?)\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"
+                              r"[〇○零Ｏ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,4}日)")
+_SENTENCE_MARK_RE = re.compile(r"[：:，。]")
+
+
+def signature(lines: list[str], tail: int = 40) -> tuple[str | None, str | None]:
+    """(date, organisation) from the closing signature: the last line that is only a date, and the line above it
+    when it looks like an organisation name."""
+    start = max(0, len(lines) - tail)
+    for i in range(len(lines) - 1, start - 1, -1):
+        ln = lines[i].strip()
+        if len(ln) > 60:
+            continue
+        core = _WS_CHAR_RE.sub("", ln)
+        d = None
+        if _DATE_ONLY_RES[0].fullmatch(fw_to_ascii(core)) or _DATE_ONLY_RES[1].fullmatch(fw_to_ascii(core)) or \
+                _CN_DATE_ONLY_RE.fullmatch(core):
+            d = parse_date(core)
+        if d is None and len(ln) <= 60:
+            # organisation and date on one line: 浙江省发展和改革委员会 2021年1月22日
+            m = _ORG_AND_DATE_RE.fullmatch(fw_to_ascii(ln))
+            if m and _ORG_END_RE.search(T.to_simplified(m.group(1).strip())) and not _SENTENCE_MARK_RE.search(m.group(1)):
+                return parse_date(m.group(2)), ln[:len(m.group(1))].strip()
+            continue
+        if d:
+            org = None
+            for j in (i - 1, i - 2):
+                if j >= 0:
+                    cand = lines[j].strip()
+                    if 3 <= len(cand) <= 40 and _ORG_END_RE.search(T.to_simplified(cand)) and "：" not in cand and ":" not in cand:
+                        org = cand
+                        break
+            return d, org
+    return None, None
+
+
+# ---------------------------------------------------------------------------
+# main entry
+
+_CLAUSE_MARK_RE = re.compile(r"[，。；,;]")
+
+
+def _body_start(lines: list[str], body_text: str | None) -> int:
+    """Index of the first line of the article body in lines (header lines come before it)."""
+    if body_text:
+        blines = T.text_lines(body_text)
+        # the first prose line of the body (body containers sometimes wrap the title and header too)
+        probe = next((b for b in blines if len(b) >= 15 and _CLAUSE_MARK_RE.search(b) and not _has_label(b)),
+                     None) or next((b for b in blines if len(b) >= 8), blines[0] if blines else None)
+        if probe:
+            for i, ln in enumerate(lines):
+                if ln == probe:
+                    return i + 1  # a header may sit in the body's first line
+    # plain text: the header sits under the title, near the top
+    return max(40, len(lines) // 3)
+
+
+@dataclass
+class Extracted:
+    title: str | None = None
+    report_year: int | None = None
+    index_no: str | None = None
+    publisher: str | None = None
+    written_date: str | None = None
+    published_date: str | None = None
+    doc_no: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)      # subject, disclosure_mode, validity, unified_no
+    sources: dict[str, str] = field(default_factory=dict)
+    title_candidates: list[tuple[str, str]] = field(default_factory=list)  # (text, source)
+
+
+def extract_fields(text: str, root=None, body_text: str | None = None) -> Extracted:
+    """Extract metadata from visible text (and the lxml root when the page is HTML).
+
+    text: visible text of the whole page (one block per line). body_text: visible text of the article body, used
+    for the signature (defaults to text).
+    """
+    ex = Extracted()
+    lines = T.text_lines(text)
+    metas = meta_tags(root)
+
+    # --- title
+    cands: list[tuple[str, str]] = []
+    mt = metas.get("articletitle") or metas.get("title") or metas.get("dc.title")
+    if mt and len(mt.strip()) >= 4:
+        cands.append((mt.strip(), "meta"))
+    if root is not None:
+        heads = heading_candidates(root)
+        scored = sorted(((_title_score(h), -k, h) for k, h in enumerate(heads)), reverse=True)
+        if scored and scored[0][0] > -10:
+            cands.append((scored[0][2], "header"))
+        tt = title_tag(root)
+        if tt:
+            cands.append((tt, "title"))
+    tl = title_from_lines(lines)
+    if tl:
+        cands.append((tl, "header"))
+    tb = title_from_body(text)
+    if tb:
+        cands.append((tb, "body"))
+    ex.title_candidates = cands
+    if cands:
+        ex.title, ex.sources["title"] = cands[0]
+        # prefer a candidate that scores clearly better than a weak first pick (e.g. a site name in <h1>)
+        first_score = _title_score(cands[0][0])
+        if cands[0][1] != "meta":
+            for c, src in cands[1:]:
+                if _title_score(c) >= first_score + 3:
+                    ex.title, ex.sources["title"] = c, src
+                    break
+
+    # --- labelled pairs (blocks and header lines)
+    pairs = find_pairs(lines)
+    for p in pairs:
+        if p.field == "index_no" and "index_no" not in ex.sources:
+            v = clean_index_no(p.value)
+            if v:
+                ex.index_no, ex.sources["index_no"] = v, "table"
+        elif p.field == "publisher" and "publisher" not in ex.sources:
+            v = clean_publisher(p.value)
+            if v:
+                ex.publisher, ex.sources["publisher"] = v, "table"
+        elif p.field == "written_date" and "written_date" not in ex.sources:
+            d = parse_date(p.value, anchored=True)
+            if d:
+                ex.written_date, ex.sources["written_date"] = d, "table"
+        elif p.field == "doc_no" and "doc_no" not in ex.sources:
+            v = clean_doc_no(p.value)
+            if v:
+                ex.doc_no, ex.sources["doc_no"] = v, "table"
+        elif p.field in ("subject", "disclosure_mode", "validity", "unified_no") and p.field not in ex.extra:
+            v = clean_text_value(p.value, 40)
+            if v:
+                ex.extra[p.field] = v
+    # header lines: published date and source (first occurrence wins), only above the article body
+    # (related-document lists and footers below it carry their own 发布日期/来源)
+    header_limit = _body_start(lines, body_text)
+    pub_src = None
+    source_hdr = None
+    for p in pairs:
+        if p.line_no >= header_limit and not p.line_has_block:
+            continue
+        if p.field == "published_date" and ex.published_date is None:
+            d = parse_date(p.value, anchored=True)
+            if d:
+                ex.published_date = d
+                pub_src = "table" if p.line_has_block else "header"
+        elif p.field == "source" and source_hdr is None:
+            v = clean_publisher(p.value)
+            if v:
+                source_hdr = v
+    if pub_src:
+        ex.sources["published_date"] = pub_src
+    else:
+        for key in ("pubdate", "publishdate", "firstpublishedtime", "publishtime", "dc.date", "article:published_time"):
+            d = parse_date(metas.get(key))
+            if d:
+                ex.published_date, ex.sources["published_date"] = d, "meta"
+                break
+    if ex.publisher is None:
+        if source_hdr:
+            ex.publisher, ex.sources["publisher"] = source_hdr, "header"
+        elif metas.get("contentsource"):
+            v = clean_publisher(metas["contentsource"])
+            if v:
+                ex.publisher, ex.sources["publisher"] = v, "meta"
+
+    # --- signature
+    sig_lines = T.text_lines(body_text) if body_text else lines
+    sd, sorg = signature(sig_lines)
+    if sd is None and body_text and len(body_text) < 200:
+        # the body element found is probably not the whole article: look at the page's last lines
+        sd, sorg = signature(lines)
+    if ex.written_date is None and sd:
+        ex.written_date, ex.sources["written_date"] = sd, "signature"
+    if ex.publisher is None and sorg:
+        ex.publisher, ex.sources["publisher"] = sorg, "signature"
+
+    # --- report year
+    y = None
+    for cand, src in ([(ex.title, ex.sources.get("title"))] if ex.title else []):
+        y = year_from_title(cand)
+        if y:
+            ex.report_year, ex.sources["report_year"] = y, ("title" if src != "body" else "body")
+    if ex.report_year is None:
+        y = year_from_body(T.to_simplified(body_text or text))
+        if y is None and body_text:
+            y = year_from_body(T.to_simplified(text))
+        if y:
+            ex.report_year, ex.sources["report_year"] = y, "body"
+    return ex

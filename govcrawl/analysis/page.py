@@ -1,0 +1,173 @@
+"""Page analysis: decode, junk filter, classification and metadata extraction combined."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from govcrawl.analysis import classify as C
+from govcrawl.analysis import dates, fields, structure
+from govcrawl.analysis import junk as J
+from govcrawl.analysis import text as T
+from govcrawl.analysis.statistics import parse_statistics
+
+__all__ = ["PageAnalysis", "analyze_page"]
+
+
+@dataclass
+class PageAnalysis:
+    kind: str                      # "annual_report" | "other" | "junk"
+    junk_reasons: list[str] = field(default_factory=list)
+    junk_score: float = 0.0
+    classification_reasons: list[str] = field(default_factory=list)
+    title: str | None = None
+    report_year: int | None = None
+    index_no: str | None = None
+    publisher: str | None = None
+    written_date: str | None = None
+    published_date: str | None = None
+    doc_no: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+    original: dict[str, str] = field(default_factory=dict)
+    disagreements: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)   # subject (主题分类/组配分类), disclosure_mode (公开方式), ...
+    encoding: str | None = None
+    traditional: bool = False
+    statistics: Any = None         # govcrawl.statistics.Statistics of an annual report, or None
+    text: str = ""                 # the page's main text (its body where one is found), Simplified, for search
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "junk_reasons": list(self.junk_reasons),
+            "title": self.title,
+            "report_year": self.report_year,
+            "index_no": self.index_no,
+            "publisher": self.publisher,
+            "written_date": self.written_date,
+            "published_date": self.published_date,
+            "doc_no": self.doc_no,
+            "sources": dict(self.sources),
+            "original": dict(self.original),
+            "disagreements": list(self.disagreements),
+            "classification_reasons": list(self.classification_reasons),
+            "junk_score": self.junk_score,
+            "extra": dict(self.extra),
+            "encoding": self.encoding,
+            "traditional": self.traditional,
+            "statistics": self.statistics.to_dict() if self.statistics is not None else None,
+        }
+
+
+_TEXT_FIELDS = ("title", "index_no", "publisher", "doc_no")
+_URL_REPORT_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?:nb|nd|ndbg|年度|年报|%E5%B9%B4%E5%BA%A6)", re.I)
+
+
+def _disagreements(pa: PageAnalysis) -> list[str]:
+    out = []
+    ry = pa.report_year
+    if not ry:
+        return out
+    dy = dates.year_of_doc_no(pa.doc_no)
+    if dy and dy != ry:
+        out.append(f"doc_no year {dy} != report_year {ry}")
+    if pa.written_date:
+        wy = int(pa.written_date[:4])
+        if wy != ry:
+            note = " (report_year + 1, usual for a report)" if wy == ry + 1 else ""
+            out.append(f"written_date year {wy} != report_year {ry}{note}")
+    if pa.published_date:
+        py = int(pa.published_date[:4])
+        if py not in (ry, ry + 1):
+            out.append(f"published_date year {py} != report_year {ry} + 1")
+    if pa.written_date and pa.published_date and pa.written_date > pa.published_date:
+        out.append(f"written_date {pa.written_date} after published_date {pa.published_date}")
+    return out
+
+
+def analyze_page(content: str | bytes, url: str | None = None, content_type: str | None = None,
+                 settings: J.JunkSettings = J.DEFAULT_SETTINGS) -> PageAnalysis:
+    """content is HTML or plain visible text (like the seeds); bytes are decoded with decode_body. All values Simplified."""
+    encoding = None
+    if isinstance(content, (bytes, bytearray)):
+        content, encoding = T.decode_body(bytes(content), content_type)
+    content = content or ""
+    is_html = T.looks_like_html(content)
+    # plain lxml elements (cheaper to walk); the same tree as T.parse_html(content)
+    root = T.parse_html(content, html_elements=False) if is_html else None
+    if root is not None:
+        # the page's text and its article body's text from one walk of the tree
+        text, body_text = T.tree_texts(root, structure.main_body(root))
+        if body_text is not None and not body_text.strip():
+            body_text = None
+    else:
+        text = T._clean_text(content)
+        body_text = None
+        is_html = False
+    metas = structure.meta_tags(root)
+
+    ex = fields.extract_fields(text, root, body_text)
+    traditional = T.is_traditional(text)
+
+    pa = PageAnalysis(kind="other", encoding=encoding, traditional=traditional)
+    for f in _TEXT_FIELDS:
+        raw = getattr(ex, f)
+        if raw is None:
+            continue
+        simp = T.to_simplified(raw)
+        setattr(pa, f, simp)
+        if simp != raw:
+            pa.original[f] = raw
+    for k, raw in ex.extra.items():
+        simp = T.to_simplified(raw)
+        pa.extra[k] = simp
+        if simp != raw:
+            pa.original[k] = raw
+    pa.report_year = ex.report_year
+    pa.written_date = ex.written_date
+    pa.published_date = ex.published_date
+    pa.sources = dict(ex.sources)
+
+    # classification (Simplified text)
+    simp_text = T.to_simplified(body_text or text)
+    pa.text = simp_text
+    cands = [T.to_simplified(c) for c, _ in ex.title_candidates]
+    cls = C.classify(pa.title, simp_text if len(simp_text) > 200 else T.to_simplified(text), cands)
+    pa.classification_reasons = cls.reasons
+    if cls.is_report and pa.report_year is None:
+        y = dates.year_from_body(T.to_simplified(text)) or dates.dominant_year(simp_text)
+        if y:
+            pa.report_year, pa.sources["report_year"] = y, "body"
+    if cls.is_report and pa.report_year is None and url:
+        # only URLs that name the report year (…/2020nb.html, 2020ndbg, 2020年度…); /art/2021/… is a publication date
+        m = _URL_REPORT_YEAR_RE.search(url)
+        if m:
+            pa.report_year, pa.sources["report_year"] = int(m.group(1)), "url"
+
+    # junk
+    jr = J.junk_signals(text, url=url, root=root, title=ex.title, metas=metas, is_html=is_html, settings=settings)
+    pa.junk_reasons = jr.reasons
+    pa.junk_score = jr.score
+    junk = jr.is_junk
+    if junk and cls.is_report and jr.government_host and settings.never_junk_gov_report:
+        junk = False
+        pa.junk_reasons = pa.junk_reasons + ["overridden: annual report on a government host"]
+    if junk:
+        pa.kind = "junk"
+    else:
+        pa.kind = "annual_report" if cls.is_report else "other"
+    if not cls.is_report:
+        # the report year is the year a report covers: meaningless for other pages
+        if pa.report_year is not None:
+            pa.extra["year"] = str(pa.report_year)
+        pa.report_year = None
+        pa.sources.pop("report_year", None)
+    pa.disagreements = _disagreements(pa)
+    if pa.kind == "annual_report":
+        # the national template's tables (and older reports' stated counts), labels read in Simplified
+        if traditional:
+            pa.statistics = parse_statistics(T.to_simplified(content), pa.report_year)
+        else:
+            # the page as parsed here: parse_statistics need not parse and walk it again
+            pa.statistics = parse_statistics(content, pa.report_year, parsed=(root, text) if root is not None else None)
+    return pa

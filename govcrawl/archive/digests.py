@@ -1,0 +1,204 @@
+"""The payload-digest index: which payloads are already archived, and where (deduplication).
+
+One row per (capture key, payload digest) first archived as a full ``response`` record. When the
+same key answers the same payload again, the WARC capture writes a ``revisit`` record (profile
+identical-payload-digest) pointing at that first capture instead of the payload again.
+
+The capture key is the URL for GET; for other methods it also names the method and a digest of
+the request body, so that two POSTs to one URL with different bodies never stand for each other.
+
+The table (``payload_digests``) is one of the store's (``govcrawl.store.models.PayloadDigest``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+from base64 import b32encode
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from govcrawl.store.models import PayloadDigest, utcnow
+from govcrawl.store.store import Store
+
+
+def sha1_digest(data: bytes) -> str:
+    """``sha1:BASE32``, the form WARC-Payload-Digest and WARC-Block-Digest take."""
+    return "sha1:" + b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def capture_key(url: str, method: str = "GET", request_body: bytes = b"") -> str:
+    method = (method or "GET").upper()
+    if method == "GET":
+        return url
+    return f"{method} {url} {sha1_digest(request_body or b'')}"
+
+
+
+@dataclass(frozen=True)
+class Original:
+    """Where a payload was first archived: what a revisit record refers to."""
+
+    url: str
+    warc_date: str
+    record_id: str
+    warc_filename: str
+    warc_offset: int
+    crawl_id: str | None = None
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+class DigestIndex:
+    """Look up and record archived payloads in the database (any SQLAlchemy URL ``Store`` takes).
+
+    Rows are written in batches (``BATCH`` rows, or when asked: ``flush``, ``close``, a reader's query),
+    not one transaction per record: a crawl writes one per response. A row is only ever written after
+    its record is on disk, so a crash loses at most the last batch's rows -- the next crawl then
+    archives those payloads in full again instead of as revisits, and nothing points at a missing record.
+    """
+
+    BATCH = 200
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._table = PayloadDigest.__table__
+        self._cache: dict[tuple[str, str], Original] = {}
+        self._pending: list[dict] = []
+        self._revisits: dict[tuple[str, str], int] = {}
+        _LIVE.add(self)
+
+    @classmethod
+    def open(cls, db_url: str) -> "DigestIndex":
+        return cls(Store(db_url))
+
+    def lookup(self, key: str, digest: str, exclude_crawl: str | None = None) -> Original | None:
+        """The first archived capture of this payload under this key; with ``exclude_crawl``,
+        only one archived by an earlier crawl (duplicates within a crawl are then kept in full)."""
+        hit = self._cache.get((digest, key))
+        if hit is None:
+            t = self._table
+            with self.store.engine.connect() as conn:
+                row = conn.execute(
+                    _select_original(t).where(t.c.digest == digest, t.c.key_hash == key_hash(key))
+                ).first()
+            if row is None:
+                return None
+            hit = self._cache[(digest, key)] = Original(*row)
+        return None if exclude_crawl and hit.crawl_id == exclude_crawl else hit
+
+    def latest(self, url: str, method: str = "GET", request_body: bytes = b"") -> Original | None:
+        """The most recent payload archived in full under this URL (for rebuilding an unchanged page)."""
+        flush_all(self.store.url)
+        t = self._table
+        with self.store.engine.connect() as conn:
+            row = conn.execute(
+                _select_original(t)
+                .where(t.c.key_hash == key_hash(capture_key(url, method, request_body)))
+                .order_by(t.c.id.desc())
+                .limit(1)
+            ).first()
+        return Original(*row) if row is not None else None
+
+    def add(
+        self,
+        key: str,
+        digest: str,
+        *,
+        url: str,
+        method: str,
+        warc_date: str,
+        record_id: str,
+        warc_filename: str,
+        warc_offset: int,
+        payload_length: int,
+        crawl_id: str | None = None,
+    ) -> None:
+        """Record a payload just archived in full (called after its record is on disk)."""
+        if (digest, key) in self._cache:  # archived already (e.g. twice within one crawl): the first stays the original
+            return
+        self._cache[(digest, key)] = Original(url, warc_date, record_id, warc_filename, warc_offset, crawl_id)
+        now = utcnow()
+        self._pending.append(
+            {"digest": digest, "key_hash": key_hash(key), "url": url, "method": method, "warc_date": warc_date,
+             "record_id": record_id, "warc_filename": warc_filename, "warc_offset": warc_offset,
+             "payload_length": payload_length, "crawl_id": crawl_id, "first_seen": now, "last_seen": now, "revisits": 0}
+        )
+        if len(self._pending) >= self.BATCH:
+            self.flush()
+
+    def seen_again(self, key: str, digest: str) -> None:
+        counted = (digest, key_hash(key))
+        self._revisits[counted] = self._revisits.get(counted, 0) + 1
+        if len(self._revisits) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the batched rows and revisit counts, in one transaction."""
+        if not self._pending and not self._revisits:
+            return
+        pending, revisits = self._pending, self._revisits
+        self._pending, self._revisits = [], {}
+        t = self._table
+        with self.store.engine.begin() as conn:
+            if pending:
+                # Another process (a distributed worker) may have archived the same payload first: keep its row.
+                conn.execute(_insert_ignoring_duplicates(conn, t), pending)
+            if revisits:
+                now = utcnow()
+                conn.execute(
+                    update(t)
+                    .where(t.c.digest == bindparam("d"), t.c.key_hash == bindparam("k"))
+                    .values(revisits=func.coalesce(t.c.revisits, 0) + bindparam("n"), last_seen=now),
+                    [{"d": d, "k": k, "n": n} for (d, k), n in revisits.items()],
+                )
+
+    def all(self) -> list[PayloadDigest]:
+        self.flush()
+        with self.store.session() as session:
+            return list(session.scalars(select(PayloadDigest).order_by(PayloadDigest.id)))
+
+    def release(self) -> None:
+        """Done with it; the store stays open for its other users."""
+        self.flush()
+        _LIVE.discard(self)
+
+    def close(self) -> None:
+        self.release()
+        self.store.close()
+
+
+def _select_original(t):
+    """The columns of an ``Original``, in its order."""
+    return select(t.c.url, t.c.warc_date, t.c.record_id, t.c.warc_filename, t.c.warc_offset, t.c.crawl_id)
+
+
+def _insert_ignoring_duplicates(conn, table):
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    return insert(table)
+
+
+# Every open index, so that a reader of the table (``latest``) first writes what any of them still holds.
+_LIVE: "weakref.WeakSet[DigestIndex]" = weakref.WeakSet()
+
+
+def flush_all(db_url: str) -> None:
+    for index in list(_LIVE):
+        if index.store.url == db_url:
+            index.flush()

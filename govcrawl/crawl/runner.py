@@ -1,0 +1,189 @@
+"""Running crawls: one Scrapy process for the chosen portals, and an honest verdict on each.
+
+``scrapy crawl`` exits 0 even when every download failed, so health is judged here from each
+portal's stats: no page downloaded, a listing that yields nothing, nothing found at all (unless the
+registry marks the portal ``empty_ok``) all fail the portal, and a failed portal fails the run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from govcrawl.errors import CliError
+
+# Stats that show a portal's listing led somewhere, even when no report was stored this time.
+_FOUND_SOMETHING = (
+    "govcrawl/entries_outside_years",
+    "govcrawl/reports_outside_years",
+    "govcrawl/not_modified",
+    "govcrawl/paging_stopped_known",
+)
+
+
+def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
+    """Crawl the given portals in one process; returns one health record per portal.
+
+    At most ``GOVCRAWL_PARALLEL_PORTALS`` portals are crawled at once (a sliding window: the next starts
+    when one finishes), so memory stays flat however many portals a run covers; a finished portal's
+    crawler is let go once its health is judged.
+    """
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.spiderloader import get_spider_loader
+
+    from govcrawl.crawl.registry import default_registry
+
+    registry = default_registry(settings.get("GOVCRAWL_PORTALS") or None).all()
+    loader = get_spider_loader(settings)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
+    window = settings.getint("GOVCRAWL_PARALLEL_PORTALS") or len(slugs)
+    waiting = list(reversed(slugs))
+    judged: dict[str, dict[str, Any]] = {}
+    running = 0
+
+    def finished(result: Any, slug: str, crawler: Any) -> Any:
+        nonlocal running
+        running -= 1
+        stats = crawler.stats.get_stats()
+        empty_ok = bool(registry[slug].options.get("empty_ok")) if slug in registry else False
+        depth_limit = crawler.settings.getint("DEPTH_LIMIT")
+        judged[slug] = {**portal_health(slug, stats, empty_ok, depth_limit),
+                        "stats": {k: _plain(v) for k, v in stats.items()}}
+        launch()  # before returning: CrawlerProcess.join() then sees the next crawl among the active ones
+        return result
+
+    def launch() -> None:
+        nonlocal running
+        while waiting and running < window:
+            slug = waiting.pop()
+            crawler = process.create_crawler(loader.load(slug))
+            running += 1
+            process.crawl(crawler).addBoth(finished, slug, crawler)
+
+    launch()
+    process.start()
+    health = [judged[slug] for slug in slugs if slug in judged]
+    for entry in health:  # what a healthy portal survived (retries, size cap) is news for the log too
+        for warning in entry["warnings"]:
+            print(f"WARNING portal {entry['portal']}: {warning}", file=sys.stderr)
+    return health
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str, bool, type(None))) else str(value)
+
+
+def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, depth_limit: int = 0) -> dict[str, Any]:
+    responses = stats.get("downloader/response_count", 0)
+    exceptions = {
+        key.rsplit("/", 1)[-1]: value
+        for key, value in stats.items()
+        if key.startswith("downloader/exception_type_count/")
+    }
+    dropped = sum(v for k, v in stats.items() if k.startswith("govcrawl/dropped/"))
+    statuses = {
+        int(key.rsplit("/", 1)[-1]): value
+        for key, value in stats.items()
+        if key.startswith("downloader/response_status_count/") and key.rsplit("/", 1)[-1].isdigit()
+    }
+    # Answers from the site itself: a proxy's or gateway's 5xx for every request means the host is unreachable.
+    served = sum(n for code, n in statuses.items() if code < 500) if statuses else responses
+    lost = {key.split("/", 2)[-1]: value for key, value in stats.items() if key.startswith("govcrawl/lost/")}
+    problems = []
+    warnings = []
+    if served == 0:
+        detail = ", ".join(
+            [f"HTTP {code} x{n}" for code, n in sorted(statuses.items())]
+            + [f"{name} x{count}" for name, count in exceptions.items()]
+        ) or "no response"
+        problems.append(f"no page could be downloaded: host unreachable or dead ({detail})")
+    elif stats.get("govcrawl/lost_pages"):
+        detail = ", ".join(f"{cause} x{n}" for cause, n in sorted(lost.items()))
+        problems.append(f"{stats['govcrawl/lost_pages']} page(s) lost after retries ({detail})")
+    if stats.get("govcrawl/redirect_loop"):
+        problems.append(f"{stats['govcrawl/redirect_loop']} redirect loop(s)")
+    if stats.get("govcrawl/oversize"):
+        warnings.append(f"{stats['govcrawl/oversize']} response(s) over the download size cap skipped")
+    retried = {key.split("/", 2)[-1]: value for key, value in stats.items() if key.startswith("retry/reason_count/")}
+    if retried:
+        warnings.append("retried: " + ", ".join(f"{reason} x{n}" for reason, n in sorted(retried.items())))
+    if stats.get("govcrawl/empty_listing"):
+        problems.append(f"{stats['govcrawl/empty_listing']} listing page(s) yielded no entries")
+    if stats.get("govcrawl/blocked"):
+        problems.append(f"blocked by the site ({stats['govcrawl/blocked']} anti-bot answers)")
+    if stats.get("govcrawl/dataproxy_missing"):
+        problems.append("jcms dataproxy not found")
+    if stats.get("govcrawl/bad_unit_api"):
+        problems.append("JPaaS unit API answers not understood")
+    if stats.get("govcrawl/list_page_limit"):
+        problems.append("stopped at the list-page bound (pagination trap?)")
+    if depth_limit and stats.get("request_depth_max", 0) >= depth_limit:
+        # Scrapy drops deeper requests without a word: list pages (each one level down) and their entries
+        problems.append(f"reached the depth limit (DEPTH_LIMIT={depth_limit}): deeper pages were not followed")
+    found = stats.get("item_scraped_count", 0) or dropped or any(stats.get(k) for k in _FOUND_SOMETHING)
+    if served and not found and not empty_ok:
+        problems.append("no candidate page found")
+    finish = stats.get("finish_reason")
+    if finish and finish != "finished":
+        problems.append(f"crawl ended early ({finish})")
+    return {
+        "portal": slug,
+        "ok": not problems,
+        "problems": problems,
+        "warnings": warnings,
+        "responses": responses,
+        "bytes": stats.get("downloader/response_bytes", 0),
+        "list_pages": stats.get("govcrawl/list_pages", 0),
+        "reports": stats.get("item_scraped_count", 0),
+        "new": stats.get("govcrawl/reports_new", 0),
+        "changed": stats.get("govcrawl/reports_changed", 0),
+        "not_modified": stats.get("govcrawl/not_modified", 0),
+        "dropped": dropped,
+        # log_count/ERROR counts every crawler's log lines in the process: count this portal's own failures
+        "errors": stats.get("retry/max_reached", 0)
+        + sum(v for k, v in stats.items() if k.startswith("spider_exceptions/") and isinstance(v, int))
+        + stats.get("govcrawl/empty_listing", 0)
+        + stats.get("govcrawl/blocked", 0)
+        + stats.get("govcrawl/dataproxy_failed", 0),
+    }
+
+
+def write_stats(path: str | os.PathLike[str] | None, crawl_id: str, health: list[dict[str, Any]]) -> None:
+    if path:
+        data = {"crawl_id": crawl_id, "ok": all(h["ok"] for h in health), "portals": health}
+        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+class RunLock:
+    """An exclusive lock on the archive folder, so two runs never write it at once."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.path = Path(folder) / ".govcrawl.lock"
+        self._fh: Any = None
+
+    def __enter__(self) -> "RunLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._fh.seek(0)
+            holder = self._fh.read().strip() or "?"
+            self._fh.close()
+            raise CliError(f"another govcrawl run (pid {holder}) is writing {self.path.parent}; not starting") from None
+        self._fh.seek(0)
+        self._fh.truncate()
+        self._fh.write(str(os.getpid()))
+        self._fh.flush()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._fh.seek(0)
+        self._fh.truncate()
+        fcntl.flock(self._fh, fcntl.LOCK_UN)
+        self._fh.close()

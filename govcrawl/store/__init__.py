@@ -1,0 +1,1 @@
+"""SQL storage: the tables (``models``), the ``Store`` that reads and writes them, and the migrations."""

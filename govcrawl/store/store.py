@@ -1,0 +1,395 @@
+"""SQL storage of reports and drops (SQLAlchemy 2; SQLite by default, PostgreSQL by URL).
+
+Two tables, one row per URL each:
+- ``reports``: the annual reports found, with their metadata and where their capture sits in the WARC archive;
+- ``drops``: every page the junk filter kept out of ``reports``, with its reasons, so a wrong drop can be found and undone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from govcrawl.store.models import (
+    EXPORT_FIELDS,
+    Attachment,
+    Capture,
+    Drop,
+    NearDuplicateBand,
+    NearDuplicateSignature,
+    PageValidator,
+    Report,
+    Run,
+    StatisticValue,
+    utcnow,
+)
+
+
+class StorageError(Exception):
+    """The database URL is malformed or the database cannot be opened."""
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        # JSON columns keep Chinese readable in the database itself.
+        engine = create_engine(url, json_serializer=lambda obj: json.dumps(obj, ensure_ascii=False))
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise StorageError(f"cannot use database URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            # safe against a crash of the program in WAL mode; a power loss may drop the last commits,
+            # whose pages the WARC files already hold
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.close()
+
+    return engine
+
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATED: set[str] = set()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest Alembic revision (the same as ``alembic upgrade head``)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        if "reports" in tables and "alembic_version" not in tables:
+            command.stamp(config, "0001")  # made before migrations existed: the first revision's schema
+        command.upgrade(config, "head")
+
+
+class Store:
+    """The project's one door to SQL: open it with a URL, then record reports and drops.
+
+    Opening migrates the schema to the latest revision (once per process and database) unless
+    ``create`` is False (readers of an existing database).
+    """
+
+    def __init__(self, url: str, create: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        if create and url not in _MIGRATED:
+            try:
+                migrate(self.engine)
+            except Exception as exc:  # OperationalError and friends: bad path, server down
+                raise StorageError(f"cannot open database {url!r}: {exc}") from exc
+            _MIGRATED.add(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def save_report(
+        self,
+        values: dict[str, Any],
+        validators: dict[str, str | None] | None = None,
+        statistics: list[tuple[str, str, str, float | None]] | None = None,
+        signature: Callable[[], tuple[str, bytes, list[int]] | None] | None = None,
+    ) -> str:
+        """Insert or refresh the report at ``values['url']`` and its capture history.
+
+        Returns ``"new"``, ``"changed"`` (a new payload: both versions stay, in ``captures``) or
+        ``"unchanged"``. An unchanged page keeps pointing at its first full capture. ``signature`` gives
+        the report's near-duplicate signature (scheme, signature, band keys:
+        ``govcrawl.neardup.signature_record``); it is called, and the result kept in the same transaction,
+        only for a new or changed report -- an unchanged one costs no MinHash.
+        """
+        now = utcnow()
+        url, digest = values["url"], values.get("payload_digest")
+        reports, captures, cells = Report.__table__, Capture.__table__, StatisticValue.__table__
+        # Core statements in one transaction: a crawl saves a report per page, the ORM's bookkeeping per row
+        # cost more than the SQL itself.
+        with self.engine.begin() as conn:
+            old = conn.execute(select(reports.c.id, reports.c.payload_digest).where(reports.c.url == url)).first()
+            status = "new" if old is None else ("changed" if digest and old.payload_digest != digest else "unchanged")
+            row = {k: v for k, v in values.items()
+                   if not (status == "unchanged" and k in ("warc_filename", "warc_offset"))}
+            row["last_seen"] = now
+            if old is None:
+                conn.execute(insert(reports).values(first_seen=now, **row))
+            else:
+                conn.execute(update(reports).where(reports.c.id == old.id).values(**row))
+            capture_row = {"last_seen": now, **(validators or {})}
+            capture = conn.execute(
+                select(captures.c.id).where(captures.c.url == url, captures.c.payload_digest == digest)
+            ).first()
+            if capture is None:
+                conn.execute(insert(captures).values(
+                    url=url, payload_digest=digest, warc_filename=values.get("warc_filename"),
+                    warc_offset=values.get("warc_offset"), first_seen=now, **capture_row))
+            else:
+                conn.execute(update(captures).where(captures.c.id == capture.id).values(**capture_row))
+            if statistics is not None and status != "unchanged":
+                conn.execute(delete(cells).where(cells.c.report_url == url))
+                if statistics:
+                    conn.execute(
+                        insert(cells),
+                        [{"report_url": url, "table_name": t, "row_key": r, "column_key": c, "value": v}
+                         for t, r, c, v in statistics],
+                    )
+            record = signature() if signature is not None and status != "unchanged" else None
+            if record is not None:
+                _write_signature(conn, url, *record)
+            # A page once dropped and now accepted (or the reverse) lives in one table only.
+            conn.execute(delete(Drop.__table__).where(Drop.__table__.c.url == url))
+        return status
+
+    def seen_again(self, url: str) -> None:
+        """A conditional request answered 304: the report and its latest capture are still current."""
+        now = utcnow()
+        with self.session() as session:
+            row = session.scalar(select(Report).where(Report.url == url))
+            if row is not None:
+                row.last_seen = now
+                capture = session.scalar(
+                    select(Capture).where(Capture.url == url, Capture.payload_digest == row.payload_digest)
+                )
+                if capture is not None:
+                    capture.last_seen = now
+
+    def save_validators(self, validators: dict[str, tuple[str | None, str | None]]) -> None:
+        """Remember how pages were served (url -> (ETag, Last-Modified)), in one transaction."""
+        if not validators:
+            return
+        now = utcnow()
+        table = PageValidator.__table__
+        rows = [{"url": url, "etag": etag, "last_modified": modified, "seen": now}
+                for url, (etag, modified) in validators.items()]
+        with self.engine.begin() as conn:
+            known: set[str] = set()
+            urls = list(validators)
+            for i in range(0, len(urls), 500):  # bound the IN list
+                known.update(conn.scalars(select(table.c.url).where(table.c.url.in_(urls[i : i + 500]))))
+            new = [r for r in rows if r["url"] not in known]
+            old = [{**r, "u": r["url"]} for r in rows if r["url"] in known]
+            if new:
+                conn.execute(insert(table), new)
+            if old:
+                conn.execute(
+                    update(table).where(table.c.url == bindparam("u"))
+                    .values(etag=bindparam("etag"), last_modified=bindparam("last_modified"), seen=bindparam("seen")),
+                    old,
+                )
+
+    def validators(self, prefix: str | None = None) -> dict[str, tuple[str | None, str | None]]:
+        """url -> (ETag, Last-Modified) of every archived page that had them; with ``prefix``
+        (e.g. ``http://host/``) only the URLs that start with it (a range scan of the key)."""
+        table = PageValidator.__table__
+        query = select(table.c.url, table.c.etag, table.c.last_modified)
+        if prefix:
+            # LIKE 'prefix%' (escaped); SQLite's LIKE ignores ASCII case, hence the exact check below
+            query = query.where(table.c.url.startswith(prefix, autoescape=True))
+        with self.engine.connect() as conn:
+            return {url: (etag, modified) for url, etag, modified in conn.execute(query) if not prefix or url.startswith(prefix)}
+
+    def known_urls(self, portal: str) -> set[str]:
+        """Every page of the portal already judged: reports and drops."""
+        with self.session() as session:
+            reports = session.scalars(select(Report.url).where(Report.portal == portal))
+            drops = session.scalars(select(Drop.url).where(Drop.portal == portal))
+            return set(reports) | set(drops)
+
+    def captures(self, url: str) -> list[Capture]:
+        with self.session() as session:
+            return list(session.scalars(select(Capture).where(Capture.url == url).order_by(Capture.first_seen)))
+
+    def portal_completed(self, portal: str, exclude_crawl_id: str | None = None) -> bool:
+        """Did the latest run that crawled ``portal`` (before ``exclude_crawl_id``, the running one) end
+        with it complete and healthy?"""
+        with self.session() as session:
+            query = select(Run).order_by(Run.id.desc()).limit(100)
+            if exclude_crawl_id:
+                query = query.where(Run.crawl_id != exclude_crawl_id)
+            for run in session.scalars(query):
+                for entry in run.portals or []:
+                    if entry.get("portal") == portal:
+                        return run.ended is not None and entry.get("ok") is True
+        return False
+
+    def start_run(self, crawl_id: str, command: str, portals: list[str]) -> int:
+        """A run is recorded when it starts: one killed midway stays visible, with no end."""
+        with self.session() as session:
+            run = Run(crawl_id=crawl_id, command=command, started=utcnow(), portals=[{"portal": p, "ok": None} for p in portals])
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def end_run(self, run_id: int, exit_status: int, portals: list[dict[str, Any]]) -> None:
+        with self.session() as session:
+            run = session.get(Run, run_id)
+            run.ended = utcnow()
+            run.exit_status = exit_status
+            run.portals = portals
+
+    def runs(self, limit: int = 10) -> list[Run]:
+        with self.session() as session:
+            return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
+
+    def save_attachment(self, values: dict[str, Any]) -> None:
+        now = utcnow()
+        with self.session() as session:
+            row = session.scalar(select(Attachment).where(Attachment.url == values["url"]))
+            if row is None:
+                row = Attachment(url=values["url"], first_seen=now)
+                session.add(row)
+            unchanged = row.payload_digest is not None and row.payload_digest == values.get("payload_digest")
+            for key, value in values.items():
+                if unchanged and key in ("warc_filename", "warc_offset"):
+                    continue  # keeps pointing at its first full capture
+                setattr(row, key, value)
+            row.last_seen = now
+
+    def attachments(self) -> list[Attachment]:
+        with self.session() as session:
+            return list(session.scalars(select(Attachment).order_by(Attachment.url)))
+
+    def save_drop(self, values: dict[str, Any]) -> None:
+        now = utcnow()
+        with self.session() as session:
+            row = session.scalar(select(Drop).where(Drop.url == values["url"]))
+            if row is None:
+                row = Drop(url=values["url"], first_seen=now)
+                session.add(row)
+            for key, value in values.items():
+                setattr(row, key, value)
+            row.last_seen = now
+
+    def save_signature(self, url: str, scheme: str, signature: bytes, band_keys: list[int]) -> None:
+        """Keep a report's near-duplicate signature and its LSH band keys (replacing earlier ones)."""
+        with self.engine.begin() as conn:
+            _write_signature(conn, url, scheme, signature, band_keys)
+
+    def near_duplicate_candidates(self, scheme: str, band_keys: list[int]) -> list[tuple[str, bytes]]:
+        """(url, signature) of the reports whose signature (of this scheme) shares a band key."""
+        signatures, bands = NearDuplicateSignature.__table__, NearDuplicateBand.__table__
+        with self.engine.connect() as conn:
+            urls = select(bands.c.url).where(bands.c.band_key.in_(band_keys)).distinct().scalar_subquery()
+            rows = conn.execute(
+                select(signatures.c.url, signatures.c.signature)
+                .where(signatures.c.url.in_(urls), signatures.c.scheme == scheme)
+            )
+            return [(url, bytes(sig)) for url, sig in rows]
+
+    def reports_without_signature(self, scheme: str) -> list[tuple[str, str]]:
+        """(url, body_text) of reports with no signature of this scheme kept (older databases, older schemes)."""
+        signatures = NearDuplicateSignature.__table__
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Report.url, Report.body_text)
+                .outerjoin(signatures, (signatures.c.url == Report.url) & (signatures.c.scheme == scheme))
+                .where(signatures.c.url.is_(None), Report.body_text.is_not(None))
+            )
+            return [(url, text) for url, text in rows]
+
+    def count_signatures(self, scheme: str) -> int:
+        signatures = NearDuplicateSignature.__table__
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(signatures).where(signatures.c.scheme == scheme))
+
+    def reports(self) -> list[Report]:
+        with self.session() as session:
+            return list(
+                session.scalars(select(Report).order_by(Report.portal, Report.report_year, Report.url))
+            )
+
+    def statistics(self) -> dict[str, list[StatisticValue]]:
+        """report url -> its statistics cells."""
+        out: dict[str, list[StatisticValue]] = {}
+        with self.session() as session:
+            for row in session.scalars(select(StatisticValue).order_by(StatisticValue.id)):
+                out.setdefault(row.report_url, []).append(row)
+        return out
+
+    def report_counts(self) -> list[tuple[str | None, int | None, int]]:
+        """(portal, report year, reports) for every portal and year held."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Report.portal, Report.report_year, func.count()).group_by(Report.portal, Report.report_year)
+            )
+            return [(portal, year, n) for portal, year, n in rows]
+
+    def drop_reasons(self) -> list[tuple[str, list[str]]]:
+        """(kind, reasons) of every drop."""
+        with self.engine.connect() as conn:
+            return [(kind, reasons) for kind, reasons in conn.execute(select(Drop.kind, Drop.reasons))]
+
+    def drops(self) -> list[Drop]:
+        with self.session() as session:
+            return list(session.scalars(select(Drop).order_by(Drop.kind, Drop.url)))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _write_signature(conn: Any, url: str, scheme: str, signature: bytes, band_keys: list[int]) -> None:
+    signatures, bands = NearDuplicateSignature.__table__, NearDuplicateBand.__table__
+    conn.execute(delete(signatures).where(signatures.c.url == url))
+    conn.execute(delete(bands).where(bands.c.url == url))
+    conn.execute(insert(signatures).values(url=url, scheme=scheme, signature=signature))
+    conn.execute(insert(bands), [{"band_key": key, "url": url} for key in band_keys])
+
+
+def report_row(report: Report) -> dict[str, Any]:
+    return {name: getattr(report, name) for name in EXPORT_FIELDS}
+
+
+# --- one Store per database, shared by the running crawlers (pipelines and middlewares) -------------
+# A crawl of many portals runs a crawler per portal in one process: one engine (connection pool) for all.
+
+_STORES: dict[str, list[Any]] = {}  # url -> [Store, crawlers using it]
+_CRAWLER_URLS: dict[int, str] = {}
+
+
+def crawler_store(crawler: Any) -> Store:
+    key = id(crawler)
+    url = _CRAWLER_URLS.get(key)
+    if url is None:
+        url = crawler.settings.get("GOVCRAWL_DB_URL")
+        entry = _STORES.get(url)
+        if entry is None:
+            entry = _STORES[url] = [Store(url), 0]
+        entry[1] += 1
+        _CRAWLER_URLS[key] = url
+    return _STORES[url][0]
+
+
+def close_crawler_store(crawler: Any) -> None:
+    url = _CRAWLER_URLS.pop(id(crawler), None)
+    entry = _STORES.get(url) if url is not None else None
+    if entry is None:
+        return
+    entry[1] -= 1
+    if entry[1] <= 0:
+        del _STORES[url]
+        entry[0].close()

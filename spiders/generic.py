@@ -1,0 +1,167 @@
+"""Portals off the known platforms: link following towards report titles, bounded depth; a listing built by
+JavaScript is rendered in headless Chromium (scrapy-playwright), the only place the browser is used."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from govcrawl.analysis.classify import title_verdict
+from govcrawl.analysis.text import to_simplified
+from govcrawl.crawl import signals as govcrawl_signals
+from govcrawl.crawl.spider import MAX_DISCOVERY_HOPS, PortalSpider, nav_links
+
+# --- portals off the platforms, and JavaScript-built listings (the browser) ---------------------
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class GenericSpider(PortalSpider):
+    """Any portal: in-scope link following towards report titles, depth-bounded.
+
+    With ``list_selector`` the (rendered) list page's entries are all followed (the junk filter judges
+    them); without it, links whose text is a report title are articles and navigation links
+    (年报 / 年度报告 / 信息公开 / 下一页) are followed up to ``max_depth``. The browser renders the start
+    page only when the registry says ``needs_browser`` or when a plain fetch finds no links but the page
+    builds its list by script.
+    """
+
+    name = "generic"
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+        settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
+        launch: dict[str, Any] = {
+            "executable_path": settings.get("GOVCRAWL_CHROMIUM"),
+            "headless": True,
+            "args": BROWSER_ARGS,
+        }
+        if settings.get("GOVCRAWL_PROXY"):
+            launch["proxy"] = {"server": settings.get("GOVCRAWL_PROXY")}
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
+
+    def listing_request(
+        self, url: str, hops: int = 0, browser: bool | None = None, follow_up: bool = False
+    ) -> scrapy.Request:
+        if browser is None:
+            # An incremental crawl first asks plainly (and conditionally) whether the list changed at all.
+            browser = bool(self.portal.options.get("needs_browser")) and not self.incremental
+        if not browser:
+            return super().listing_request(url, hops)
+        from scrapy_playwright.page import PageMethod
+
+        selector = self.portal.options.get("list_selector", "a[href]")
+        return scrapy.Request(
+            url,
+            callback=self.parse,
+            cb_kwargs={"hops": hops},
+            # a render after a plain fetch of the same URL must pass the dupefilter; a first fetch need not
+            # (in a distributed crawl the shared dupefilter is what lets exactly one worker render it)
+            dont_filter=follow_up or not self.distributed,
+            meta={
+                "playwright": True,
+                "playwright_page_methods": [PageMethod("wait_for_selector", selector, timeout=15_000)],
+                # by name, so the request stays serialisable (JOBDIR, the Redis frontier)
+                "playwright_page_event_handlers": {"response": "archive_browser_response"},
+            },
+        )
+
+    def parse(self, response: Response, hops: int = 0) -> Iterator[Any]:
+        if response.status == 304:
+            yield from self.recheck_known(response)
+            return
+        if self.incremental and self.portal.options.get("needs_browser") and not response.meta.get("playwright"):
+            yield self.listing_request(response.url, hops, browser=True, follow_up=True)  # changed: render it
+            return
+        entries = self.list_entries(response)
+        if entries:
+            if self.count_list_page(response):
+                yield from self.follow_entries(response, entries)
+            return
+        if not response.meta.get("playwright") and _script_built(response):
+            self.logger.info("%s: no links without JavaScript; rendering it in the browser", response.url)
+            self.crawler.stats.inc_value("govcrawl/browser_detected")
+            yield self.listing_request(response.url, hops, browser=True, follow_up=True)
+            return
+        if self.portal.options.get("list_selector"):
+            self.fail_empty(response, f"list {self.portal.options['list_selector']!r}")
+            return
+        max_depth = int(self.portal.options.get("max_depth", MAX_DISCOVERY_HOPS))
+        found = nav_links(response) + _next_page_links(response)
+        if hops < max_depth:
+            for url in dict.fromkeys(found):
+                yield self.listing_request(url, hops + 1)
+        if hops == 0 and not found:
+            self.fail_empty(response, "start page (no report links, no navigation to them)")
+
+    def list_entries(self, response: Response) -> list[tuple[str, str | None, str | None]]:
+        if not hasattr(response, "css"):
+            return []
+        selector = self.portal.options.get("list_selector")
+        entries = []
+        for link in response.css(selector or "a[href]"):
+            href = link.attrib.get("href", "").strip()
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            title = link.attrib.get("title") or " ".join(link.css("::text").getall()).strip() or None
+            if not selector and title_verdict(to_simplified(title or ""))[0] != "report":
+                continue
+            date = link.xpath("following-sibling::span[1]/text()").get()
+            entries.append((href, title, date.strip() if date else None))
+        return entries
+
+    async def archive_browser_response(self, response: Any) -> None:
+        """Playwright ``response`` event: hand what the browser received to the WARC capture."""
+        try:
+            body = await response.body()
+        except Exception:  # redirects and aborted loads have no body
+            body = b""
+        request = response.request
+        headers = dict(await response.all_headers())
+        # Playwright hands over the decoded body: say so rather than keep a wrong Content-Encoding.
+        encoding = headers.pop("content-encoding", None)
+        if encoding:
+            headers["x-govcrawl-decoded-content-encoding"] = encoding
+            headers["content-length"] = str(len(body))
+        self.crawler.signals.send_catch_log(
+            signal=govcrawl_signals.browser_response,
+            url=response.url,
+            method=request.method,
+            request_headers=dict(await request.all_headers()),
+            request_body=request.post_data_buffer or b"",
+            status=response.status,
+            response_headers=headers,
+            body=body,
+        )
+
+
+def _script_built(response: Response) -> bool:
+    """A page with (almost) no links of its own but inline script that builds the DOM."""
+    if not hasattr(response, "xpath"):
+        return False
+    script = " ".join(response.xpath("//script[not(@src)]/text()").getall())
+    builds = re.search(r"innerHTML|appendChild|insertAdjacentHTML|document\.write|createElement", script)
+    return bool(builds) and len(script) > 200
+
+
+def _next_page_links(response: Response) -> list[str]:
+    if not hasattr(response, "xpath"):
+        return []
+    hrefs = response.xpath('//a[contains(., "下一页") or contains(., "下页") or contains(., "下一頁")]/@href').getall()
+    return [response.urljoin(h) for h in hrefs if h and not h.startswith(("javascript:", "#"))]
+
+
