@@ -26,8 +26,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from govcrawl.analysis import neardup
-from govcrawl.analysis.page import analyze_page
 from govcrawl.analysis.junk import host_of, is_government_host
+from govcrawl.analysis.page import analyze_page
 
 
 def replica_pages() -> list[tuple[str, bytes, str]]:

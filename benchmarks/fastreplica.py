@@ -39,8 +39,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from govcrawl.replica import breadth, http, router  # noqa: E402
-from govcrawl.replica.articles import SiteCfg, _Ids, _mk  # noqa: E402
 from govcrawl.replica import templates as T  # noqa: E402
+from govcrawl.replica.articles import IdSequence, SiteCfg, make_article  # noqa: E402
 
 CONTROL_HOST = "bench.control"
 DEPARTMENTS = ("发展和改革局", "财政局", "教育局", "公安局", "民政局", "人力资源和社会保障局", "自然资源和规划局",
@@ -78,7 +78,7 @@ class Portal:
         self.site = s = site_of(i)
         own = breadth.build_site_articles(s)
         reports = {a.report_year: a for a in own if a.is_report}
-        ids = _Ids(5_000_000 + breadth._h(s.host, "dept") % 4_000_000)
+        ids = IdSequence(5_000_000 + breadth.stable_hash(s.host, "dept") % 4_000_000)
         arts = list(own)
         years = sorted(reports, reverse=True) or [2024]
         k = 0
@@ -88,7 +88,7 @@ class Portal:
             base = reports.get(year) or own[0]
             pub = f"{year + 1}-01-{1 + (k * 7 + i) % 28:02d} {9 + k % 8:02d}:{(k * 13) % 60:02d}"
             title = f"{s.unit}{dept}{year}年政府信息公开工作年度报告"
-            arts.append(_mk(s, pub, ids(), title, body=base.body, block=base.block, report_year=year,
+            arts.append(make_article(s, pub, ids(), title, body=base.body, block=base.block, report_year=year,
                               written_date=base.written_date, source=f"{s.unit}{dept}"))
             k += 1
         arts.sort(key=lambda a: a.pub, reverse=True)
@@ -106,7 +106,7 @@ class Portal:
         self.pages["/"] = self.pages["/index.html"] = T.simple_page(
             s, s.name, [(s.xxgk_path, "政府信息公开"), ("/col/col1229000001/index.html", "要闻动态")])
         self.col_path = col_path
-        self.lm = format_datetime(http._lm(max(a.pub for a in arts)), usegmt=True)
+        self.lm = format_datetime(http.last_modified_of(max(a.pub for a in arts)), usegmt=True)
 
     def respond(self, method: str, target: str, body: bytes) -> tuple[int, str, bytes, str | None]:
         """(status, content type, body, Last-Modified)."""
@@ -123,7 +123,7 @@ class Portal:
                 html = html.replace('\n    </div>\n    <div class="main-word">',
                                     f'\n<p>附件：<a href="{att}">{T.esc(art.title)}.pdf</a></p>\n    </div>\n'
                                     '    <div class="main-word">', 1)
-            return 200, "text/html; charset=UTF-8", html.encode("utf-8"), format_datetime(http._lm(art.pub), usegmt=True)
+            return 200, "text/html; charset=UTF-8", html.encode("utf-8"), format_datetime(http.last_modified_of(art.pub), usegmt=True)
         if path in self.attach_paths:
             return 200, "application/pdf", _pdf(self.by_path[self.attach_paths[path]].title), self.lm
         if path == self.col_path:

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl.analysis.page import analyze_page
 from govcrawl.analysis.classify import classify, title_verdict
 from govcrawl.analysis.dates import year_from_body, year_from_title
+from govcrawl.analysis.page import analyze_page
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl.analysis.page import analyze_page
 from govcrawl.analysis.dates import parse_date
 from govcrawl.analysis.fields import signature
+from govcrawl.analysis.page import analyze_page
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

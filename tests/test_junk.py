@@ -3,8 +3,14 @@ from pathlib import Path
 
 import pytest
 
+from govcrawl.analysis.junk import (
+    DEFAULT_SETTINGS,
+    JunkSettings,
+    host_of,
+    is_government_host,
+    junk_signals,
+)
 from govcrawl.analysis.page import analyze_page
-from govcrawl.analysis.junk import DEFAULT_SETTINGS, JunkSettings, host_of, is_government_host, junk_signals
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

@@ -6,8 +6,8 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
-from govcrawl.crawl.items import PageItem
 from govcrawl.analysis.neardup import NearDuplicateIndex
+from govcrawl.crawl.items import PageItem
 
 SEEDS = Path(__file__).resolve().parent.parent / "govcrawl" / "replica" / "seeds"
 REPORT = (SEEDS / "000_c329f63d9b8143d2.txt").read_text(encoding="utf-8")

@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
+from govcrawl.crawl.spider import _is_attachment
 from spiders.jcms import parse_datastore
 from spiders.jpaas import parse_query_data, parse_unit_html
-from govcrawl.crawl.spider import _is_attachment
 
 SAMPLES = Path(__file__).parent / "fixtures" / "samples"
 

@@ -6,8 +6,8 @@ from govcrawl.crawl.registry import RegistryError, default_registry, load_regist
 def test_every_registry_entry_has_a_spider_named_by_its_slug():
     from scrapy.settings import Settings
 
-    from spiders.jcms import JcmsSpider
     from govcrawl.crawl.spiderloader import RegistrySpiderLoader
+    from spiders.jcms import JcmsSpider
 
     loader = RegistrySpiderLoader.from_settings(Settings({"SPIDER_MODULES": ["spiders"]}))
     registry = default_registry()

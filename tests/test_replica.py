@@ -13,11 +13,11 @@ import urllib.request
 import pytest
 
 from govcrawl.replica import ReplicaServer, load_ground_truth
-from govcrawl.replica.content import seed_text, to_traditional
-from govcrawl.replica.breadth import SITES
 from govcrawl.replica.articles import GROUND_TRUTH_PATH
-from govcrawl.replica.truth import ground_truth_json
+from govcrawl.replica.breadth import SITES
+from govcrawl.replica.content import seed_text, to_traditional
 from govcrawl.replica.templates import decode_js_list
+from govcrawl.replica.truth import ground_truth_json
 
 GT = load_ground_truth(all_portals=True)
 

@@ -2,22 +2,32 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 import json
 import re
 import time
 import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
 from govcrawl.replica import ReplicaServer, load_ground_truth
+from govcrawl.replica.breadth import (
+    BREADTH_SITES,
+    SITES,
+    heldout_ground_truth,
+    heldout_registry_toml,
+)
 from govcrawl.replica.content import seed_text, to_simplified
-from govcrawl.replica.breadth import BREADTH_SITES, SITES, heldout_ground_truth, heldout_registry_toml
 from govcrawl.replica.router import Replica
+from govcrawl.replica.stat_schema import (
+    COLUMN_KEYS,
+    application_row_keys,
+    balance_errors,
+    get_dotted,
+)
 from govcrawl.replica.truth import breadth_registry_toml
-from govcrawl.replica.stat_schema import COLUMN_KEYS, application_row_keys, balance_errors, get_dotted
 from tests.test_replica import _NoRedirect, charset_of, fetch, text_of
 
 GT = load_ground_truth(all_portals=True)

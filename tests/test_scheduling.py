@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl.errors import CliError
 from govcrawl.crawl.runner import RunLock
+from govcrawl.errors import CliError
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 

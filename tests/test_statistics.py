@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from govcrawl.analysis.statistics.schema import APP_COLS, Statistics, application_rows
 from govcrawl.analysis.statistics import long_rows, parse_statistics
-from govcrawl.analysis.statistics.values import norm, parse_value
 from govcrawl.analysis.statistics.grid import table_grid
+from govcrawl.analysis.statistics.schema import APP_COLS, Statistics, application_rows
 from govcrawl.analysis.statistics.text_tables import text_counts
+from govcrawl.analysis.statistics.values import norm, parse_value
 from govcrawl.analysis.text import parse_html
 
 ROOT = Path(__file__).resolve().parents[1]

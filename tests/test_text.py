@@ -1,8 +1,13 @@
 """Decoding, visible text and script helpers (govcrawl/text.py)."""
 import codecs
 
-
-from govcrawl.analysis.text import decode_body, html_to_text, is_traditional, looks_like_html, to_simplified
+from govcrawl.analysis.text import (
+    decode_body,
+    html_to_text,
+    is_traditional,
+    looks_like_html,
+    to_simplified,
+)
 
 ZH = "浙江省发展和改革委员会2020年政府信息公开工作年度报告。根据《中华人民共和国政府信息公开条例》的要求，现将我委2020年度相关工作情况报告如下："
 ZH_TRAD = "杭州市發展和改革委員會2018年政務公開工作總結報告。為貫徹落實《中華人民共和國政府信息公開條例》，編製了本報告，報告中所列數據的統計期限自2018年1月1日起。"

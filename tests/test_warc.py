@@ -1,8 +1,8 @@
 """The WARC writer: request/response pairs, digests, gzip members, .open -> final name."""
 
 import gzip
-import os
 import hashlib
+import os
 import subprocess
 import zlib
 from base64 import b32encode
@@ -112,9 +112,9 @@ import fcntl  # noqa: E402
 import pytest  # noqa: E402
 from fastwarc.warc import ArchiveIterator as FastArchiveIterator  # noqa: E402
 
-from govcrawl.archive.repair import repair_dir, repair_file, scan_members
-from govcrawl.archive.files import verify_file
 from govcrawl.archive.digests import DigestIndex, PayloadDigest
+from govcrawl.archive.files import verify_file
+from govcrawl.archive.repair import repair_dir, repair_file, scan_members
 from govcrawl.store.store import Store
 
 REPORT_URL = "http://www.zj.gov.cn/art/2021/3/25/art_1_2.html"

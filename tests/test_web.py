@@ -247,7 +247,7 @@ def test_report_page_shows_metadata_sources_statistics_checks_history(site):
     assert "三、收到和处理政府信息公开申请情况" in html  # statistics tables with their labels
     n_captures = sql(site, "SELECT COUNT(*) FROM captures WHERE url = ?", url)[0][0]
     assert html.count('name="a"') == n_captures >= 1
-    assert 'id="replay"' in html and f"http://127.0.0.1:8080/govcrawl/" in html and url in html
+    assert 'id="replay"' in html and "http://127.0.0.1:8080/govcrawl/" in html and url in html
 
 
 def test_report_lists_its_archived_attachment(site):
@@ -335,8 +335,8 @@ def test_diff_between_two_captures(site, tmp_path):
 
 def test_revisit_records_show_their_original(site, replica, tmp_path):
     """A second crawl writes revisit records; the capture of one shows the original's payload."""
-    from govcrawl.archive.index import iter_captures
     from govcrawl.archive.files import warc_files
+    from govcrawl.archive.index import iter_captures
 
     warc = tmp_path / "warc"
     shutil.copytree(site["warc_dir"], warc)

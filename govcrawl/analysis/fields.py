@@ -19,20 +19,20 @@ from govcrawl.analysis.dates import (
     year_from_title,
 )
 from govcrawl.analysis.labels import (
-    _WS_CHAR_RE,
-    _has_label,
+    WS_CHAR_RE,
     clean_doc_no,
     clean_index_no,
     clean_publisher,
     clean_text_value,
     find_pairs,
+    has_label,
 )
 from govcrawl.analysis.structure import (
-    _title_score,
     heading_candidates,
     meta_tags,
     title_from_body,
     title_from_lines,
+    title_score,
     title_tag,
 )
 
@@ -60,7 +60,7 @@ def signature(lines: list[str], tail: int = 40) -> tuple[str | None, str | None]
         ln = lines[i].strip()
         if len(ln) > 60:
             continue
-        core = _WS_CHAR_RE.sub("", ln)
+        core = WS_CHAR_RE.sub("", ln)
         d = None
         if _DATE_ONLY_RES[0].fullmatch(fw_to_ascii(core)) or _DATE_ONLY_RES[1].fullmatch(fw_to_ascii(core)) or \
                 _CN_DATE_ONLY_RE.fullmatch(core):
@@ -94,7 +94,7 @@ def _body_start(lines: list[str], body_text: str | None) -> int:
     if body_text:
         blines = T.text_lines(body_text)
         # the first prose line of the body (body containers sometimes wrap the title and header too)
-        probe = next((b for b in blines if len(b) >= 15 and _CLAUSE_MARK_RE.search(b) and not _has_label(b)),
+        probe = next((b for b in blines if len(b) >= 15 and _CLAUSE_MARK_RE.search(b) and not has_label(b)),
                      None) or next((b for b in blines if len(b) >= 8), blines[0] if blines else None)
         if probe:
             for i, ln in enumerate(lines):
@@ -135,7 +135,7 @@ def extract_fields(text: str, root=None, body_text: str | None = None) -> Extrac
         cands.append((mt.strip(), "meta"))
     if root is not None:
         heads = heading_candidates(root)
-        scored = sorted(((_title_score(h), -k, h) for k, h in enumerate(heads)), reverse=True)
+        scored = sorted(((title_score(h), -k, h) for k, h in enumerate(heads)), reverse=True)
         if scored and scored[0][0] > -10:
             cands.append((scored[0][2], "header"))
         tt = title_tag(root)
@@ -151,10 +151,10 @@ def extract_fields(text: str, root=None, body_text: str | None = None) -> Extrac
     if cands:
         ex.title, ex.sources["title"] = cands[0]
         # prefer a candidate that scores clearly better than a weak first pick (e.g. a site name in <h1>)
-        first_score = _title_score(cands[0][0])
+        first_score = title_score(cands[0][0])
         if cands[0][1] != "meta":
             for c, src in cands[1:]:
-                if _title_score(c) >= first_score + 3:
+                if title_score(c) >= first_score + 3:
                     ex.title, ex.sources["title"] = c, src
                     break
 

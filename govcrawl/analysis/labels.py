@@ -95,12 +95,12 @@ _LABEL_END_RE = re.compile(
     r"\s*(?:[:：]|\s\|(?=\s))")
 
 
-def _has_label(line: str) -> bool:
+def has_label(line: str) -> bool:
     """LABEL_RE.search(line), skipping the costly scan when the cheap one finds no label end."""
     return bool(_LABEL_END_RE.search(line) and LABEL_RE.search(line))
 
 
-_WS_CHAR_RE = re.compile(r"\s")
+WS_CHAR_RE = re.compile(r"\s")
 _CJK_CHAR_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -108,7 +108,7 @@ _CJK_CHAR_RE = re.compile(r"[\u4e00-\u9fff]")
 def _canon_label(raw: str) -> str:
     """A label as found (any script, inner spaces) -> its Simplified key in _LABEL_FIELD. Memoised: pure, and
     the same few labels recur on every page."""
-    s = T.to_simplified(_WS_CHAR_RE.sub("", raw))
+    s = T.to_simplified(WS_CHAR_RE.sub("", raw))
     return s.replace("佈", "布")
 
 

@@ -8,7 +8,7 @@ import re
 
 from govcrawl.analysis import text as T
 from govcrawl.analysis.dates import YEAR_RE, fw_to_ascii
-from govcrawl.analysis.labels import _has_label
+from govcrawl.analysis.labels import has_label
 
 # ---------------------------------------------------------------------------
 # HTML helpers
@@ -117,7 +117,7 @@ _CN_YEAR_RE = re.compile(r"[〇○零一二][〇○零一二三四五六七八�
 _HEADER_LINE_RE = re.compile(r"(?:发布日期|日期|来源)\s*[:：]")
 
 
-def _title_score(line: str) -> float:
+def title_score(line: str) -> float:
     """How much a line looks like a page title. Memoised for lines of a title's length (pure): candidates are
     scored more than once, and site names and menu lines recur on every page."""
     return _title_score_memo(line) if len(line) <= 200 else _score_title(line)
@@ -131,7 +131,7 @@ def _score_title(line: str) -> float:
         return -10
     if _NOT_TITLE_START_RE.match(s) or " | " in s:
         return -10
-    if _has_label(line):
+    if has_label(line):
         return -10
     score = 0.0
     if REPORT_TITLE_HINT.search(s):
@@ -154,7 +154,7 @@ def title_from_lines(lines: list[str], limit: int = 25) -> str | None:
     best, best_score = None, 0.5
     for i, ln in enumerate(lines[:limit]):
         ln = ln.strip(" •·|")
-        sc = _title_score(ln)
+        sc = title_score(ln)
         # a line followed by a header line (日期:/发布日期:) is the heading
         if i + 1 < len(lines) and sc > -10 and _HEADER_LINE_RE.search(lines[i + 1]):
             sc += 1.5

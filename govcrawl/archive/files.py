@@ -14,7 +14,7 @@ from pathlib import Path
 from govcrawl.archive.writer import OPEN_SUFFIX
 
 WARC_SUFFIX = ".warc.gz"
-_CHUNK = 1 << 16
+CHUNK = 1 << 16
 
 
 class ArchiveError(Exception):

@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from govcrawl.archive.files import _CHUNK, ArchiveError, open_files
+from govcrawl.archive.files import CHUNK, ArchiveError, open_files
 from govcrawl.archive.writer import OPEN_SUFFIX
 
 # --- repair -----------------------------------------------------------------------------------
@@ -58,14 +58,14 @@ def scan_members(fh: io.BufferedReader) -> tuple[int, int]:
         total = consumed = 0
         try:
             while not inflate.eof:
-                chunk = fh.read(_CHUNK)
+                chunk = fh.read(CHUNK)
                 if not chunk:
                     break
                 consumed += len(chunk)
                 out = inflate.decompress(chunk)
                 total += len(out)
-                if len(head) < _CHUNK:
-                    head += out[: _CHUNK - len(head)]
+                if len(head) < CHUNK:
+                    head += out[: CHUNK - len(head)]
         except zlib.error:
             break
         if not inflate.eof or not _whole_record(bytes(head), total):

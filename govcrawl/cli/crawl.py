@@ -50,7 +50,7 @@ def _check_db(url: str) -> None:
         raise CliError(str(exc)) from exc
 
 
-def _check_years(first: int, last: int | None) -> None:
+def check_years(first: int, last: int | None) -> None:
     import datetime as dt
 
     this_year = dt.date.today().year
@@ -202,7 +202,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.proxy:
         _check_proxy(args.proxy)
     if getattr(args, "year", None) is not None:
-        _check_years(args.year, args.to)
+        check_years(args.year, args.to)
     if args.workers < 1:
         raise CliError(f"--workers {args.workers}: at least one")
     if args.parallel_portals is not None and args.parallel_portals < 0:

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from govcrawl.cli.crawl import _check_years
-from govcrawl.cli.summary import _table
+from govcrawl.cli.crawl import check_years
+from govcrawl.cli.summary import format_table
 from govcrawl.errors import CliError
 
 
@@ -31,7 +31,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
             total("responses"), total("bytes"), total("new"), total("changed"), total("dropped"), total("errors"),
             ", ".join(failed),
         ])
-    print(_table(["run", "command", "started (UTC)", "ended", "status", "portals", "pages", "bytes", "new",
+    print(format_table(["run", "command", "started (UTC)", "ended", "status", "portals", "pages", "bytes", "new",
                   "changed", "drops", "errors", "failed portals"], rows))
     return 0
 
@@ -42,7 +42,7 @@ def cmd_missing(args: argparse.Namespace) -> int:
 
     from govcrawl.crawl.registry import default_registry
 
-    _check_years(args.year, None)
+    check_years(args.year, None)
     registry = default_registry(os.pathsep.join(args.portals) if args.portals else None)
     store = _open_existing(args.db)
     have = {(r.portal, r.report_year) for r in store.reports()}
@@ -63,7 +63,7 @@ def cmd_missing(args: argparse.Namespace) -> int:
         writer.writerows(rows)
     else:
         print(f"Portals with no report for {args.year}: {len(rows)} of {len(registry.portals)}")
-        print(_table(headers, rows))
+        print(format_table(headers, rows))
     return 0
 
 
@@ -73,7 +73,7 @@ def cmd_drops(args: argparse.Namespace) -> int:
     store.close()
     rows = [[d.kind, d.portal or "", f"{d.score:.1f}" if d.score is not None else "", d.url, "; ".join(d.reasons or [])]
             for d in drops]
-    print(_table(["kind", "portal", "score", "url", "reasons"], rows))
+    print(format_table(["kind", "portal", "score", "url", "reasons"], rows))
     return 0
 
 

@@ -9,7 +9,7 @@ from typing import Any
 # --- the summary table ---------------------------------------------------------------------
 
 
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
+def format_table(headers: list[str], rows: list[list[Any]]) -> str:
     def width(text: str) -> int:  # CJK characters take two columns
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
@@ -36,11 +36,11 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
         per_portal[portal or "(none)"][year] += n
     rows = [[p, *[per_portal[p][y] or "" for y in years], sum(per_portal[p].values())] for p in sorted(per_portal)]
     out.append(f"Reports in {db_url}: {sum(n for _, _, n in counts)}")
-    out.append(_table(["portal", *[str(y) for y in years], "total"], rows))
+    out.append(format_table(["portal", *[str(y) for y in years], "total"], rows))
     if health:
         out.append("\nCrawl health")
         out.append(
-            _table(
+            format_table(
                 ["portal", "status", "pages", "list pages", "reports", "new", "changed", "unchanged(304)", "dropped", "errors"],
                 [
                     [
@@ -65,7 +65,7 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
         for reason in page_reasons or [kind]:
             # junk reasons are named signals ("name: evidence"); non-report reasons are short already
             reasons[(kind, reason.split(":")[0] if kind == "junk" else reason)] += 1
-    out.append(_table(["kind", "reason", "pages"], [[k, r, n] for (k, r), n in sorted(reasons.items())]))
+    out.append(format_table(["kind", "reason", "pages"], [[k, r, n] for (k, r), n in sorted(reasons.items())]))
     files = sorted(Path(warc_dir).glob("*.warc.gz*")) if Path(warc_dir).is_dir() else []
     out.append(f"\nWARC files in {warc_dir}: {len(files)}, {sum(f.stat().st_size for f in files):,} bytes")
     return "\n".join(out)

@@ -178,7 +178,7 @@ def _sig(unit: str, ymd: str, chinese=False):
     return [("right", unit), ("right", date)]
 
 
-class _Ids:
+class IdSequence:
     def __init__(self, start):
         self.n = start
 
@@ -192,7 +192,7 @@ def _art_path(site: SiteCfg, pub: str, artid: int) -> str:
     return f"/art/{y}/{m}/{d}/art_{site.colid}_{artid}.html"
 
 
-def _mk(site: SiteCfg, pub: str, artid: int, title: str, **kw) -> Article:
+def make_article(site: SiteCfg, pub: str, artid: int, title: str, **kw) -> Article:
     path = _art_path(site, pub, artid)
     link = path
     if site.link_style == "protocol_relative":
@@ -214,7 +214,7 @@ def _mk(site: SiteCfg, pub: str, artid: int, title: str, **kw) -> Article:
                    column_name=site.column_name, **kw)
 
 
-def _report(site: SiteCfg, year: int, ids, title: str | None = None, variant: str | None = None,
+def report_article(site: SiteCfg, year: int, ids, title: str | None = None, variant: str | None = None,
             html_tables=False, header=None, chinese_sig=False, doc_no="", extra_body=(), pub=None,
             blank_zeros=False, stat_error: tuple | None = None) -> Article:
     r = rng_for(site.key, year)
@@ -243,15 +243,15 @@ def _report(site: SiteCfg, year: int, ids, title: str | None = None, variant: st
     sig_unit = site.sig or (site.name if site.level == "dept" else (
         site.name if site.key == "zhoushan" else "浙江省人民政府办公厅"))
     body += _sig(sig_unit, written, chinese_sig)
-    art = _mk(site, pub, ids(), title, header=header or "pubdate_source", body=body, block=block,
+    art = make_article(site, pub, ids(), title, header=header or "pubdate_source", body=body, block=block,
               report_year=year, written_date=written)
     if html_tables and stats:
         art.statistics = stats
     return art
 
 
-def _other(site: SiteCfg, ids, pub: str, title: str, body, note: str, block=None, source=None) -> Article:
-    return _mk(site, pub, ids(), title, body=body, block=block, is_report=False, note=note,
+def other_article(site: SiteCfg, ids, pub: str, title: str, body, note: str, block=None, source=None) -> Article:
+    return make_article(site, pub, ids(), title, body=body, block=block, is_report=False, note=note,
                **({"source": source} if source else {}))
 
 
@@ -260,7 +260,7 @@ def build_articles() -> dict[str, list[Article]]:
 
     # ------------------------------------------------------------- zj_gov (jcms, UTF-8)
     s = SEED_SITES["zj_gov"]
-    ids = _Ids(2287000)
+    ids = IdSequence(2287000)
     arts = []
     for y in YEARS:
         kw = {}
@@ -278,7 +278,7 @@ def build_articles() -> dict[str, list[Article]]:
             kw["extra_body"] = [("raw", '<p style="text-indent: 2em;">附件：<a href="/module/download/downfile.jsp?'
                                         'classid=0&amp;filename=2201234.pdf" target="_blank">'
                                         '浙江省2022年政府信息公开工作年度报告(PDF版).pdf</a></p>')]
-        a = _report(s, y, ids, **kw)
+        a = report_article(s, y, ids, **kw)
         if y == 2017:  # the report pasted into the spam shop page (seed 002)
             title, para = seed002_report()
             a.title = title
@@ -288,29 +288,29 @@ def build_articles() -> dict[str, list[Article]]:
             a.source = a.content_source = "省政府办公厅"
         arts.append(a)
     plan = seed004_lines()
-    arts.append(_other(s, ids, "2021-05-18 16:30", "浙江省人民政府办公厅关于印发2021年浙江省政务公开工作要点的通知",
+    arts.append(other_article(s, ids, "2021-05-18 16:30", "浙江省人民政府办公厅关于印发2021年浙江省政务公开工作要点的通知",
                        [l for l in plan if l.strip()], "work plan 浙政办发〔2021〕28号 (seed 004)",
                        block=("V1", {"index_no": "000014349/2021-00318", "publisher": "省政府办公厅",
                                      "written_date": "2021-05-12", "doc_no": "浙政办发〔2021〕28号",
                                      "category": "政务公开", "date_label": "成文日期"})))
-    arts.append(_other(s, ids, "2020-12-14 10:00", "关于做好2020年政府信息公开工作年度报告编制工作的通知",
+    arts.append(other_article(s, ids, "2020-12-14 10:00", "关于做好2020年政府信息公开工作年度报告编制工作的通知",
                        notice_body("浙江省人民政府办公厅", 2020), "notice about the annual reports"))
-    arts.append(_other(s, ids, "2018-06-21 15:00", "全省政务公开工作推进会在杭召开",
+    arts.append(other_article(s, ids, "2018-06-21 15:00", "全省政务公开工作推进会在杭召开",
                        news_body("省政府办公厅", "全省各级行政机关", 2018), "news"))
-    arts.append(_other(s, ids, "2023-04-20 09:00", "2023年浙江省政务公开工作要点",
+    arts.append(other_article(s, ids, "2023-04-20 09:00", "2023年浙江省政务公开工作要点",
                        work_plan_body("全省", 2023), "work plan"))
     out[s.key] = arts
 
     # ------------------------------------------------------------- zj_fzggw (JPaaS)
     s = SEED_SITES["zj_fzggw"]
-    ids = _Ids(2041000)
+    ids = IdSequence(2041000)
     arts = []
     for y in YEARS:
         kw = {}
         if y == 2020:
             lines = [l for l in seed000_body() if l.strip()]
             body_lines, sig = lines[:-2], lines[-2:]
-            a = _mk(s, "2021-01-29 15:25", ids(), "浙江省发展和改革委员会2020年政府信息公开工作年度报告",
+            a = make_article(s, "2021-01-29 15:25", ids(), "浙江省发展和改革委员会2020年政府信息公开工作年度报告",
                     header="date_source", source="浙江省发展和改革委员会",
                     body=body_lines + [("right", sig[0]), ("right", sig[1])],
                     report_year=2020, written_date="2021-01-22", note="seed 000")
@@ -328,27 +328,27 @@ def build_articles() -> dict[str, list[Article]]:
             kw["html_tables"] = True
         if y == 2023:
             kw["doc_no"] = "浙发改办〔2024〕3号"
-        a = _report(s, y, ids, **kw)
+        a = report_article(s, y, ids, **kw)
         if kw.get("header") == "date_source":
             a.source = a.content_source = "浙江省发展和改革委员会"
         arts.append(a)
-    arts.append(_other(s, ids, "2022-04-12 10:30", "2022年浙江省发展和改革委员会政务公开工作要点",
+    arts.append(other_article(s, ids, "2022-04-12 10:30", "2022年浙江省发展和改革委员会政务公开工作要点",
                        work_plan_body("省发展改革委", 2022), "work plan"))
-    arts.append(_other(s, ids, "2018-12-20 09:15", "关于做好2018年政府信息公开工作年度报告编制工作的通知",
+    arts.append(other_article(s, ids, "2018-12-20 09:15", "关于做好2018年政府信息公开工作年度报告编制工作的通知",
                        notice_body("浙江省发展和改革委员会办公室", 2018), "notice about the annual reports"))
-    arts.append(_other(s, ids, "2020-07-08 16:40", "省发展改革委召开政务公开工作推进会",
+    arts.append(other_article(s, ids, "2020-07-08 16:40", "省发展改革委召开政务公开工作推进会",
                        news_body("省发展改革委", "我委", 2020), "news"))
     out[s.key] = arts
 
     # ------------------------------------------------------------- zhoushan (jcms, GBK)
     s = SEED_SITES["zhoushan"]
-    ids = _Ids(3588000)
+    ids = IdSequence(3588000)
     arts = []
     for y in YEARS:
         kw = {}
         if y == 2020:
             body, stats = seed001_body_tables()
-            a = _mk(s, "2021-01-28 16:02", ids(), "舟山市人民政府政府信息公开工作年度报告(2020年度)",
+            a = make_article(s, "2021-01-28 16:02", ids(), "舟山市人民政府政府信息公开工作年度报告(2020年度)",
                     header="pubdate", source="舟山市人民政府办公室", body=body,
                     report_year=2020, written_date=None, note="seed 001")
             a.statistics = stats
@@ -366,21 +366,21 @@ def build_articles() -> dict[str, list[Article]]:
             kw["html_tables"] = True
         if y == 2019:
             kw["doc_no"] = "舟政办发〔2020〕9号"
-        a = _report(s, y, ids, **kw)
+        a = report_article(s, y, ids, **kw)
         if y == 2016:
             a.source = a.content_source = "舟山市人民政府办公室"
         arts.append(a)
-    arts.append(_other(s, ids, "2021-04-26 15:20", "舟山市2021年政务公开工作要点",
+    arts.append(other_article(s, ids, "2021-04-26 15:20", "舟山市2021年政务公开工作要点",
                        work_plan_body("全市", 2021), "work plan"))
-    arts.append(_other(s, ids, "2019-12-16 11:00", "关于做好2019年政府信息公开工作年度报告编制工作的通知",
+    arts.append(other_article(s, ids, "2019-12-16 11:00", "关于做好2019年政府信息公开工作年度报告编制工作的通知",
                        notice_body("舟山市人民政府办公室", 2019), "notice about the annual reports"))
-    arts.append(_other(s, ids, "2017-05-10 17:00", "我市召开政务公开工作推进会",
+    arts.append(other_article(s, ids, "2017-05-10 17:00", "我市召开政务公开工作推进会",
                        news_body("舟山市", "我市", 2017), "news"))
     out[s.key] = arts
 
     # ------------------------------------------------------------- hz_drc (JS list, big5 gate)
     s = SEED_SITES["hz_drc"]
-    ids = _Ids(1547000)
+    ids = IdSequence(1547000)
     arts = []
     for y in YEARS:
         kw = {}
@@ -388,7 +388,7 @@ def build_articles() -> dict[str, list[Article]]:
             block, lines = seed003_parts()
             v = {"index_no": block["索引号"], "publisher": block["发布单位"], "written_date": block["成文日期"],
                  "doc_no": block["文号"], "open_mode": block["公开方式"], "category": block["主题分类"]}
-            a = _mk(s, "2019-01-10 09:30", ids(), "杭州市发展和改革委员会2018年政务公开工作总结报告",
+            a = make_article(s, "2019-01-10 09:30", ids(), "杭州市发展和改革委员会2018年政务公开工作总结报告",
                     body=lines, block=("V3", v), report_year=2018, written_date=v["written_date"], note="seed 003")
             arts.append(a)
             continue
@@ -402,12 +402,12 @@ def build_articles() -> dict[str, list[Article]]:
             kw["html_tables"] = True
         if y in (2019, 2021):
             kw["doc_no"] = f"杭发改办〔{y + 1}〕{y % 7 + 1}号"
-        arts.append(_report(s, y, ids, **kw))
-    arts.append(_other(s, ids, "2020-03-30 10:00", "杭州市发展和改革委员会2020年政务公开工作要点",
+        arts.append(report_article(s, y, ids, **kw))
+    arts.append(other_article(s, ids, "2020-03-30 10:00", "杭州市发展和改革委员会2020年政务公开工作要点",
                        work_plan_body("市发改委", 2020), "work plan"))
-    arts.append(_other(s, ids, "2021-12-17 14:30", "关于做好2021年政府信息公开工作年度报告编制工作的通知",
+    arts.append(other_article(s, ids, "2021-12-17 14:30", "关于做好2021年政府信息公开工作年度报告编制工作的通知",
                        notice_body("杭州市发展和改革委员会办公室", 2021), "notice about the annual reports"))
-    arts.append(_other(s, ids, "2016-09-05 09:00", "市发改委召开政务公开工作推进会",
+    arts.append(other_article(s, ids, "2016-09-05 09:00", "市发改委召开政务公开工作推进会",
                        news_body("市发改委", "我委", 2016), "news"))
     out[s.key] = arts
 

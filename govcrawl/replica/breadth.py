@@ -12,11 +12,11 @@ from pathlib import Path
 from govcrawl.replica.articles import (
     SEED_SITES,
     Article,
+    IdSequence,
     SiteCfg,
-    _Ids,
-    _other,
-    _report,
     build_articles,
+    other_article,
+    report_article,
 )
 from govcrawl.replica.content import (
     cn_year,
@@ -41,13 +41,13 @@ ORIGINAL_META = {
 BREADTH_REGISTRY = None
 
 
-def _h(*key) -> int:
+def stable_hash(*key) -> int:
     return int(hashlib.sha1("|".join(map(str, key)).encode()).hexdigest()[:12], 16)
 
 
 def make_site(d: dict) -> SiteCfg:
     """A SiteCfg from a breadth entry (portals_breadth.BREADTH) or a held-out spec (``heldout_spec``)."""
-    h = _h(d["host"])
+    h = stable_hash(d["host"])
     dept = d.get("reg_level") == "department"
     platform = d.get("platform", "jcms")
     webid = str(d.get("webid") or 3000 + h % 900)
@@ -106,7 +106,7 @@ def build_site_articles(site: SiteCfg) -> list[Article]:
     d = site.spec
     first, last = d.get("years", (2016, 2024))
     missing = set(d.get("missing", ()))
-    ids = _Ids(1000000 + _h(site.host, "ids") % 8000000)
+    ids = IdSequence(1000000 + stable_hash(site.host, "ids") % 8000000)
     tables_from = d.get("tables", 2019)
     arts: list[Article] = []
     reports: dict[int, Article] = {}
@@ -125,8 +125,8 @@ def build_site_articles(site: SiteCfg) -> list[Article]:
             if d.get("stat_error") == y:
                 kw["stat_error"] = ("total_handled", "natural_person", 10)
         if y in d.get("doc_years", ()) and d.get("abbr"):
-            kw["doc_no"] = f"{d['abbr']}〔{y + 1}〕{_h(site.host, y) % 60 + 1}号"
-        a = _report(site, y, ids, **kw)
+            kw["doc_no"] = f"{d['abbr']}〔{y + 1}〕{stable_hash(site.host, y) % 60 + 1}号"
+        a = report_article(site, y, ids, **kw)
         a.source = a.content_source = site.publisher
         if kw.get("stat_error"):
             row, col, delta = kw["stat_error"]
@@ -141,22 +141,22 @@ def build_site_articles(site: SiteCfg) -> list[Article]:
         y = r.choice(years) if years else first
         if kind == "plan":
             pub = f"{y}-0{r.randint(3, 6)}-{r.randint(10, 28)} {r.randint(9, 17):02d}:00"
-            arts.append(_other(site, ids, pub, f"{site.unit}{y}年政务公开工作要点",
+            arts.append(other_article(site, ids, pub, f"{site.unit}{y}年政务公开工作要点",
                                work_plan_body(site.unit, y), "work plan"))
         elif kind == "notice":
             pub = f"{y}-12-{r.randint(5, 25):02d} 10:{r.randint(10, 59):02d}"
-            arts.append(_other(site, ids, pub, f"关于做好{y}年政府信息公开工作年度报告编制工作的通知",
+            arts.append(other_article(site, ids, pub, f"关于做好{y}年政府信息公开工作年度报告编制工作的通知",
                                notice_body(site.publisher, y), "notice about the annual reports"))
         elif kind == "news":
             pub = f"{y}-0{r.randint(4, 9)}-{r.randint(10, 28)} 15:{r.randint(10, 59):02d}"
-            arts.append(_other(site, ids, pub, f"{site.unit}召开政务公开工作推进会",
+            arts.append(other_article(site, ids, pub, f"{site.unit}召开政务公开工作推进会",
                                news_body(site.unit, site.we, y), "news"))
         elif kind == "jiedu" and years:
             ry = max([x for x in years if x >= 2019] or years)
             rep_art = reports[ry]
             t = (f"《{rep_art.title}》解读" if r.random() < 0.5 else f"图解：{site.unit}{ry}年政府信息公开工作年度报告")
             pub = (datetime.strptime(rep_art.pub, "%Y-%m-%d %H:%M") + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
-            arts.append(_other(site, ids, pub, t, jiedu_body(site.unit, site.we, ry, r), "解读 of an annual report"))
+            arts.append(other_article(site, ids, pub, t, jiedu_body(site.unit, site.we, ry, r), "解读 of an annual report"))
     arts.sort(key=lambda a: a.pub, reverse=True)
     return arts
 

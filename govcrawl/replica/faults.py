@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from govcrawl.replica.http import Request, Response, _encode, _etag, redirect
+from govcrawl.replica.http import Request, Response, encode_text, etag_of, redirect
 
 CONTROL_HOST = "replica.control"
 MODES = ("http500", "reset", "truncate", "slow", "redirect_loop", "antibot_412", "js_cookie_challenge",
@@ -169,8 +169,8 @@ class FaultState:
             zoom = text.find('id="zoom"')
             end = text.find("</div>", zoom) if zoom >= 0 else text.rfind("</body>")
             text = text[:end] + para + text[end:] if end >= 0 else text + para
-        body = _encode(text, codec)
-        return dataclasses.replace(resp, body=body, etag=_etag(body), last_modified=e["when"])
+        body = encode_text(text, codec)
+        return dataclasses.replace(resp, body=body, etag=etag_of(body), last_modified=e["when"])
 
     # --- wrong charset
     @staticmethod
@@ -182,11 +182,11 @@ class FaultState:
         text = resp.body.decode(_codec(resp.content_type), "replace")
         text = re.sub(r"(?i)(charset\s*=\s*[\"']?)[\w-]+", r"\1utf-8", text)
         text = re.sub(r"(?i)(<\?xml[^>]*encoding\s*=\s*[\"'])[\w-]+", r"\1utf-8", text)
-        body = _encode(text, "gb18030")
+        body = encode_text(text, "gb18030")
         ct = re.sub(r"(?i)charset\s*=\s*[\w-]+", "charset=utf-8", resp.content_type)
         if "charset" not in ct.lower():
             ct += "; charset=utf-8"
-        return dataclasses.replace(resp, body=body, content_type=ct, etag=_etag(body) if resp.etag else None)
+        return dataclasses.replace(resp, body=body, content_type=ct, etag=etag_of(body) if resp.etag else None)
 
     # --- reporting
     def describe(self) -> dict:

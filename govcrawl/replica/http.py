@@ -65,15 +65,15 @@ def redirect(status: int, location: str) -> Response:
 
 
 # =========================================================================== router
-def _etag(body: bytes) -> str:
+def etag_of(body: bytes) -> str:
     return '"' + hashlib.md5(body).hexdigest()[:20] + '"'
 
 
-def _lm(pub: str) -> datetime:
+def last_modified_of(pub: str) -> datetime:
     return datetime.strptime(pub, "%Y-%m-%d %H:%M").replace(tzinfo=CST).astimezone(timezone.utc)
 
 
-def _encode(text: str, codec: str) -> bytes:
+def encode_text(text: str, codec: str) -> bytes:
     if codec == "utf-8":
         return text.encode("utf-8")
     check = "gbk" if codec == "gb18030" else codec

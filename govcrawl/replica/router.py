@@ -16,11 +16,11 @@ from govcrawl.replica.articles import GATE_PREFIX, SEARCH_QUERY, Article, SiteCf
 from govcrawl.replica.breadth import (
     ORIGINAL_KEYS,
     SITES,
-    _h,
     build_all_articles,
     build_site_articles,
     heldout_spec,
     make_site,
+    stable_hash,
 )
 from govcrawl.replica.content import (
     to_traditional,
@@ -28,9 +28,9 @@ from govcrawl.replica.content import (
 from govcrawl.replica.http import (
     Request,
     Response,
-    _encode,
-    _etag,
-    _lm,
+    encode_text,
+    etag_of,
+    last_modified_of,
     make_pdf,
     redirect,
     text_response,
@@ -104,7 +104,7 @@ class Replica:
         self._items_by_host = {s.host: self.articles[k] for k, s in self.sites.items()}
         self._gate_cache: dict[str, tuple] = {}
         self._search_by_token = {t: url for t, _, _, url in self.search}
-        self._host_lm = {s.host: _lm(max(a.pub for a in self.articles[k])) for k, s in self.sites.items()
+        self._host_lm = {s.host: last_modified_of(max(a.pub for a in self.articles[k])) for k, s in self.sites.items()
                          if self.articles.get(k)}
 
     @staticmethod
@@ -114,13 +114,13 @@ class Replica:
         links = [(f"/col/col{x + 1}/index.html", "政府信息公开指南"), (f"/col/col{x + 2}/index.html", "政府信息公开制度"),
                  (law, "法定主动公开内容"), (f"/col/col{x + 3}/index.html", "依申请公开")]
         if not s.nested:
-            links.insert(_h(s.host, "pos") % 4 + 1, (col_path, s.nav_text))
+            links.insert(stable_hash(s.host, "pos") % 4 + 1, (col_path, s.nav_text))
         pg[s.xxgk_path] = (T.simple_page(s, "政府信息公开", links), None, None)
         lc = int(s.law_colid)
         law_links = [(f"/col/col{lc + 1}/index.html", "机构职能"), (f"/col/col{lc + 2}/index.html", "规范性文件"),
                      (f"/col/col{lc + 3}/index.html", "规划信息"), (f"/col/col{lc + 4}/index.html", "财政预决算")]
         if s.nested:
-            law_links.insert(_h(s.host, "lawpos") % 4, (col_path, s.nav_text))
+            law_links.insert(stable_hash(s.host, "lawpos") % 4, (col_path, s.nav_text))
         pg[law] = (T.simple_page(s, "法定主动公开内容", law_links), None, None)
 
     # ------------------------------------------------------------------ helpers
@@ -128,11 +128,11 @@ class Replica:
               codec=None, charset=None) -> Response:
         codec = codec or (site.codec if site else "utf-8")
         charset = charset or (site.charset_label if site else "UTF-8")
-        body = _encode(text, codec)
+        body = encode_text(text, codec)
         resp = Response(status, body, ctype or f"text/html; charset={charset}")
         if art is not None:
-            resp.last_modified = _lm(art.pub)
-            resp.etag = _etag(body)
+            resp.last_modified = last_modified_of(art.pub)
+            resp.etag = etag_of(body)
         return resp
 
     def not_found(self, host: str) -> Response:
@@ -162,7 +162,7 @@ class Replica:
                 if req.params().get("filename") == "2201234.pdf":
                     return Response(200, self.pdf, "application/pdf", [
                         ("Content-Disposition", 'attachment; filename="2201234.pdf"')],
-                        last_modified=_lm("2023-02-20 10:00"), etag=_etag(self.pdf))
+                        last_modified=last_modified_of("2023-02-20 10:00"), etag=etag_of(self.pdf))
                 return None
         if site and site.cms == "jcms" and path in ("/module/jpage/dataproxy.jsp", "/module/web/jpage/dataproxy.jsp"):
             if path not in site.proxy_paths:
@@ -192,9 +192,9 @@ class Replica:
         """
         if resp.status == 200:
             if resp.last_modified is None:
-                resp.last_modified = self._host_lm.get(host) or _lm("2024-03-31 10:00")
+                resp.last_modified = self._host_lm.get(host) or last_modified_of("2024-03-31 10:00")
             if not resp.etag:
-                resp.etag = _etag(resp.body)
+                resp.etag = etag_of(resp.body)
         return resp
 
     # ------------------------------------------------------------------ fault: pagination trap
@@ -228,7 +228,7 @@ class Replica:
             except ValueError:
                 return None
             xml = T.jcms_dataproxy_xml(site, items, start, end, per, path)
-            return Response(200, _encode(xml, site.codec), f"text/xml; charset={site.charset_label}")
+            return Response(200, encode_text(xml, site.codec), f"text/xml; charset={site.charset_label}")
         if site.cms == "jpaas" and path == T.JPAAS_UNIT_URL:
             p = req.params()
             try:
@@ -258,7 +258,7 @@ class Replica:
                    "<nextgroup><![CDATA[]]></nextgroup>\n<recordset>\n</recordset>\n</datastore>")
         else:
             xml = T.jcms_dataproxy_xml(site, items, start, end, max(per, 1), req.path)
-        return Response(200, _encode(xml, site.codec), f"text/xml; charset={site.charset_label}")
+        return Response(200, encode_text(xml, site.codec), f"text/xml; charset={site.charset_label}")
 
     def _jpaas(self, site: SiteCfg, req: Request) -> Response:
         p = req.params()

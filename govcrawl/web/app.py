@@ -35,13 +35,13 @@ from govcrawl.archive.reader import ArchiveReader, RecordNotFound
 from govcrawl.web.db import ReadOnlyDB
 from govcrawl.web.present import (
     STAT_LABELS,
-    _download_disposition,
-    _line_diff,
-    _path_for,
-    _pivot,
-    _ts14,
-    _viewable,
     deadline,
+    download_disposition,
+    line_diff,
+    path_for,
+    pivot_statistics,
+    ts14,
+    viewable,
 )
 from govcrawl.web.search import (
     COUNT_CAP,
@@ -82,7 +82,7 @@ class WebApp:
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         env = self.templates.env
         env.globals.update(level_names=LEVEL_NAMES, labels=STAT_LABELS, replay_url=self.replay_url)
-        env.globals["url_for"] = _path_for  # paths, not absolute URLs: right behind any proxy
+        env.globals["url_for"] = path_for  # paths, not absolute URLs: right behind any proxy
         env.filters["urlq"] = lambda params: urlencode(params, doseq=True)
         env.filters["num"] = lambda v: "" if v is None else (str(int(v)) if float(v).is_integer() else f"{v:g}")
 
@@ -204,7 +204,7 @@ class WebApp:
         if report is None:
             raise HTTPException(404, f"no report {report_id}")
         cells = self.db.statistics(report["url"])
-        tables = _pivot(cells, report.get("statistics_checks") or [])
+        tables = pivot_statistics(cells, report.get("statistics_checks") or [])
         captures = self.db.captures(report["url"])
         current = None
         for c in captures:
@@ -228,7 +228,7 @@ class WebApp:
     def _replay_link(self, url: str, when: Any) -> str | None:
         if not self.replay_url:
             return None
-        return f"{self.replay_url}{_ts14(when)}/{url}"
+        return f"{self.replay_url}{ts14(when)}/{url}"
 
     def _attachments(self, record: Any) -> list[dict[str, Any]]:
         from govcrawl.analysis.text import decode_body, parse_html
@@ -276,7 +276,7 @@ class WebApp:
                 texts.append(self._text_of(c["warc_filename"], c["warc_offset"]))
             except RecordNotFound as exc:
                 raise HTTPException(404, str(exc)) from None
-        rows = _line_diff(texts[0], texts[1])
+        rows = line_diff(texts[0], texts[1])
         return self.render(request, "diff.html", {"r": report, "a": chosen[0], "b": chosen[1], "rows": rows,
                                                   "changed": any(t in ("changed", "removed", "added") for t, *_ in rows)})
 
@@ -308,7 +308,7 @@ class WebApp:
         return self.render(request, "record.html", {
             "rec": record, "filename": filename, "offset": offset, "report": report,
             "replay": self._replay_link(record.url, record.date),
-            "viewable": _viewable(record.content_type),
+            "viewable": viewable(record.content_type),
         })
 
     def record_content(self, request: Request) -> Response:
@@ -327,8 +327,8 @@ class WebApp:
             "X-Frame-Options": "SAMEORIGIN",
             "Cache-Control": "private, max-age=3600",
         }
-        if not _viewable(content_type):  # attachments (PDF, Word ...) are downloads, never rendered here
-            headers["Content-Disposition"] = _download_disposition(record)
+        if not viewable(content_type):  # attachments (PDF, Word ...) are downloads, never rendered here
+            headers["Content-Disposition"] = download_disposition(record)
         return Response(record.payload, media_type=None, headers={**headers, "Content-Type": content_type})
 
     def record_raw(self, request: Request) -> Response:

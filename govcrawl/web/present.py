@@ -48,19 +48,19 @@ def deadline(level: str | None, year: int) -> dt.date:
     return dt.date(year + 1, 1, 31) if level == "department" else dt.date(year + 1, 3, 31)
 
 
-def _ts14(value: Any) -> str:
+def ts14(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return value.strftime("%Y%m%d%H%M%S")
     return re.sub(r"\D", "", str(value or ""))[:14]
 
 
 @pass_context
-def _path_for(context: dict, name: str, /, **params: Any) -> str:
+def path_for(context: dict, name: str, /, **params: Any) -> str:
     request: Request = context["request"]
     return str(request.app.url_path_for(name, **params))
 
 
-def _download_disposition(record: Any) -> str:
+def download_disposition(record: Any) -> str:
     """``attachment`` with the file name the portal gave (Content-Disposition), else the URL's, made safe."""
     from urllib.parse import parse_qs, quote
 
@@ -78,12 +78,12 @@ def _download_disposition(record: Any) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
-def _viewable(content_type: str | None) -> bool:
+def viewable(content_type: str | None) -> bool:
     ct = (content_type or "").split(";")[0].strip().lower()
     return ct in ("text/html", "application/xhtml+xml", "text/plain", "") or ct.startswith("image/")
 
 
-def _pivot(cells: list[dict[str, Any]], checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def pivot_statistics(cells: list[dict[str, Any]], checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Long-format cells -> one grid per table (rows x columns in first-seen order), flagged cells marked."""
     flagged: dict[tuple[str, str], list[str]] = {}
     for check in checks:
@@ -107,7 +107,7 @@ def _pivot(cells: list[dict[str, Any]], checks: list[dict[str, Any]]) -> list[di
     return out
 
 
-def _line_diff(a: list[str], b: list[str]) -> list[tuple[str, str, str]]:
+def line_diff(a: list[str], b: list[str]) -> list[tuple[str, str, str]]:
     """(tag, old line, new line) rows: same / changed / removed / added; long unchanged runs folded."""
     rows: list[tuple[str, str, str]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():

@@ -16,8 +16,8 @@ Every key, its Chinese label and the checks are documented in ``docs/statistics.
 
 from __future__ import annotations
 
-from govcrawl.analysis.statistics.checks import _leaf_rows, run_checks
-from govcrawl.analysis.statistics.grid import _html_section_rows
+from govcrawl.analysis.statistics.checks import leaf_rows, run_checks
+from govcrawl.analysis.statistics.grid import html_section_rows
 from govcrawl.analysis.statistics.schema import (  # noqa: F401  (the public names)
     ACTIVE_COLUMNS,
     ACTIVE_ROWS,
@@ -30,19 +30,19 @@ from govcrawl.analysis.statistics.schema import (  # noqa: F401  (the public nam
     Statistics,
 )
 from govcrawl.analysis.statistics.sections import (
-    _parse_active_html,
-    _parse_applications_html,
-    _parse_reviews_html,
     app_format,
+    parse_active_html,
+    parse_applications_html,
+    parse_reviews_html,
 )
 from govcrawl.analysis.statistics.text_tables import (
-    _parse_active_text,
-    _parse_applications_text,
-    _parse_reviews_text,
-    _section_lines,
+    parse_active_text,
+    parse_applications_text,
+    parse_reviews_text,
+    section_lines,
     text_counts,
 )
-from govcrawl.analysis.statistics.values import _get
+from govcrawl.analysis.statistics.values import get_path
 from govcrawl.analysis.text import (
     is_traditional,
     looks_like_html,
@@ -99,32 +99,32 @@ def parse_statistics(html_or_text: str, report_year: int | None = None, parsed: 
     if looks_like_html(s):
         root, text_of_root = parsed if parsed is not None else (parse_html(s), None)
         if root is not None:
-            rows = _html_section_rows(root)
+            rows = html_section_rows(root)
             if rows.get("applications"):
-                _parse_applications_html(rows["applications"], stats)
+                parse_applications_html(rows["applications"], stats)
             if rows.get("active_disclosure"):
                 sub = Statistics()
-                active_fmt = _parse_active_html(rows["active_disclosure"], sub)
+                active_fmt = parse_active_html(rows["active_disclosure"], sub)
                 _merge(stats, sub)
             if rows.get("reviews_litigation"):
-                _parse_reviews_html(rows["reviews_litigation"], stats)
+                parse_reviews_html(rows["reviews_litigation"], stats)
             text = text_of_root if text_of_root is not None else tree_to_text(root)
     if text is None:
         text = s
     # sections not found in any HTML table: from the text (one cell per line)
     done = set(stats.tables) | {k.split(".")[0] for k in stats.unparsed}
-    for name, body in _section_lines(text.splitlines()).items():
+    for name, body in section_lines(text.splitlines()).items():
         if name in done:
             continue
         if name == "applications":
-            _parse_applications_text(body, stats)
+            parse_applications_text(body, stats)
         elif name == "active_disclosure":
             sub = Statistics()
-            fmt = _parse_active_text(body, sub)
+            fmt = parse_active_text(body, sub)
             _merge(stats, sub)
             active_fmt = active_fmt if active_fmt not in (None, "unknown") else fmt
         elif name == "reviews_litigation":
-            _parse_reviews_text(body, stats)
+            parse_reviews_text(body, stats)
     if stats.tables or stats.unparsed:
         stats.format = _format_of(stats, active_fmt)
         srcs = set(stats.sources.values())
@@ -164,7 +164,7 @@ def long_rows(stats: Statistics) -> list[tuple[str, str, str, Number | None]]:
         t = stats.tables.get(table)
         if not t:
             continue
-        for r in _leaf_rows(t):
-            for col, v in _get(t, r).items():
+        for r in leaf_rows(t):
+            for col, v in get_path(t, r).items():
                 out.append((table, r, col, v))
     return out

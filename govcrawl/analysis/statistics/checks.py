@@ -10,7 +10,7 @@ from govcrawl.analysis.statistics.schema import (
     Number,
     Statistics,
 )
-from govcrawl.analysis.statistics.values import _get
+from govcrawl.analysis.statistics.values import get_path
 
 
 # --------------------------------------------------------------------------- checks
@@ -28,14 +28,14 @@ def _check_row(out: list, table: str, rule: str, parts: list[tuple[str, Number |
     return 1
 
 
-def _leaf_rows(d: dict, prefix: str = "") -> list[str]:
+def leaf_rows(d: dict, prefix: str = "") -> list[str]:
     out = []
     for k, v in d.items():
         p = f"{prefix}{k}"
         if isinstance(v, dict) and v and all(not isinstance(x, dict) for x in v.values()):
             out.append(p)
         elif isinstance(v, dict):
-            out.extend(_leaf_rows(v, p + "."))
+            out.extend(leaf_rows(v, p + "."))
     return out
 
 
@@ -47,9 +47,9 @@ def run_checks(stats: Statistics) -> None:
     n = 0
     app = stats.tables.get("applications")
     if app:
-        rows = _leaf_rows(app)
+        rows = leaf_rows(app)
         for r in rows:
-            row = _get(app, r)
+            row = get_path(app, r)
             if "total" in row:
                 n += _check_row(checks, "applications", "row_total",
                                 [(f"{r}.{c}", row.get(c)) for c in APP_PERSON_COLS], (f"{r}.total", row.get("total")))
@@ -58,7 +58,7 @@ def run_checks(stats: Statistics) -> None:
         if th and result_rows:
             for c in APP_COLS:
                 n += _check_row(checks, "applications", "results_total",
-                                [(f"{r}.{c}", _get(app, r).get(c)) for r in result_rows],
+                                [(f"{r}.{c}", get_path(app, r).get(c)) for r in result_rows],
                                 (f"total_handled.{c}", th.get(c)))
         if all(k in app for k in ("new_received", "carried_over", "total_handled", "carried_forward")):
             for c in APP_COLS:

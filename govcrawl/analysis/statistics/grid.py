@@ -125,7 +125,7 @@ _SEC_HEAD_RES = (
 _SEC_HEAD_FIRST_CHARS = frozenset("二三四五六七")  # every _SEC_HEAD_RES pattern starts with one of them
 
 
-def _heading_section(line: str):
+def heading_section(line: str):
     t = norm(line)
     if not t or t[0] not in _SEC_HEAD_FIRST_CHARS:
         return None, False
@@ -186,7 +186,7 @@ def _html_events(root) -> Iterable[tuple]:
                 yield ("text", tail)
 
 
-def _html_section_rows(root) -> dict[str, list[tuple[int, list[Cell]]]]:
+def html_section_rows(root) -> dict[str, list[tuple[int, list[Cell]]]]:
     """Table rows per section: (table number, cells)."""
     out: dict[str, list] = {}
     current = None
@@ -196,7 +196,7 @@ def _html_section_rows(root) -> dict[str, list[tuple[int, list[Cell]]]]:
             if payload.isspace():  # (the usual text between tags: no heading in it)
                 continue
             for line in payload.splitlines():
-                sec, hit = _heading_section(line)
+                sec, hit = heading_section(line)
                 if hit:
                     current = sec
             continue
@@ -207,7 +207,7 @@ def _html_section_rows(root) -> dict[str, list[tuple[int, list[Cell]]]]:
             if not any(ntexts):
                 continue
             if len(texts) == 1 or (len(set(ntexts)) == 1 and not is_value(texts[0])):
-                sec, hit = _heading_section(texts[0])
+                sec, hit = heading_section(texts[0])
                 if hit:
                     current = sec
                     continue

@@ -22,7 +22,7 @@ APPLICATION_COLUMNS: tuple[tuple[str, str], ...] = (
 APP_COLS = tuple(k for k, _ in APPLICATION_COLUMNS)
 APP_PERSON_COLS = APP_COLS[:-1]
 
-#: section 三 rows: (dotted key, label, formats). Matching is by the patterns in ``_APP_ROW_PATTERNS``.
+#: section 三 rows: (dotted key, label, formats). Matching is by the patterns in ``APP_ROW_PATTERNS``.
 APPLICATION_ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("new_received", "一、本年新收政府信息公开申请数量", ("2019", "2021")),
     ("carried_over", "二、上年结转政府信息公开申请数量", ("2019", "2021")),
@@ -61,7 +61,7 @@ def application_rows(fmt: str) -> list[str]:
 
 
 # leaf-label patterns (on the normalized label): order matters, the specific ones first
-_APP_ROW_PATTERNS: tuple[tuple[str, str], ...] = (
+APP_ROW_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"本年新收", "new_received"),
     (r"上年结转", "carried_over"),
     (r"结转下年", "carried_forward"),
@@ -105,7 +105,7 @@ ACTIVE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("fees", "行政事业性收费", "（八）"),
     ("procurement", "政府集中采购（2019）", "（九）"),
 )
-_ACTIVE_ROW_PATTERNS = (
+ACTIVE_ROW_PATTERNS = (
     (r"其他对外管理服务", "other_services"),
     (r"规范性文件", "normative_documents"),
     (r"规章", "rules"),
@@ -129,7 +129,7 @@ ACTIVE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("repealed", "本年废止件数", "2021"),
     ("in_force", "现行有效件数", "2021"),
 )
-_ACTIVE_COL_PATTERNS = (
+ACTIVE_COL_PATTERNS = (
     (r"本年新制作", "new_made", "2019"),
     (r"本年新公开", "new_published", "2019"),
     (r"对外公开总", "total_published", "2019"),
@@ -163,7 +163,7 @@ REVIEW_GROUPS: tuple[tuple[str, str], ...] = (
     ("litigation_after_review", "行政诉讼 复议后起诉"))
 REVIEW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"), ("pending", "尚未审结"), ("total", "总计"))
-_REVIEW_COL_PATTERNS = ((r"维持", "upheld"), (r"纠正", "corrected"), (r"其他结果", "other"), (r"尚未审结|未审结", "pending"),
+REVIEW_COL_PATTERNS = ((r"维持", "upheld"), (r"纠正", "corrected"), (r"其他结果", "other"), (r"尚未审结|未审结", "pending"),
                         (r"总计|合计", "total"))
 REVIEW_ORDER = [(g, c) for g, _ in REVIEW_GROUPS for c, _ in REVIEW_COLUMNS]
 

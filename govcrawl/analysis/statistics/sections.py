@@ -7,32 +7,32 @@ import re
 
 from govcrawl.analysis.statistics.grid import Cell
 from govcrawl.analysis.statistics.schema import (
-    _ACTIVE_COL_PATTERNS,
-    _ACTIVE_ROW_PATTERNS,
-    _APP_ROW_PATTERNS,
-    _REVIEW_COL_PATTERNS,
+    ACTIVE_COL_PATTERNS,
+    ACTIVE_ROW_PATTERNS,
     ACTIVE_TEMPLATE,
     APP_COLS,
+    APP_ROW_PATTERNS,
     APPLICATION_COLUMNS,
+    REVIEW_COL_PATTERNS,
     REVIEW_ORDER,
     Number,
     Statistics,
     application_rows,
 )
 from govcrawl.analysis.statistics.values import (
-    _get,
-    _match,
-    _set,
+    get_path,
     is_number,
     is_value,
+    match_label,
     norm,
     parse_value,
+    set_path,
     strip_numbering,
 )
 
 
 # --------------------------------------------------------------------------- section 三 (applications)
-class _AppBuilder:
+class AppBuilder:
     def __init__(self, stats: Statistics, source: str):
         self.stats = stats
         self.source = source
@@ -44,7 +44,7 @@ class _AppBuilder:
     def classify(self, leaf: str, full: str, has_values: bool) -> str | None:
         """Row key, a group ("@…"), or None."""
         leaf_n, full_n = norm(leaf), norm(full)
-        key = _match(_APP_ROW_PATTERNS, leaf_n)
+        key = match_label(APP_ROW_PATTERNS, leaf_n)
         bare = strip_numbering(leaf_n)
         if key is None and bare in ("其他", "其它") and (self.group == "other" or "其他处理" in full_n):
             return "results.other.other"
@@ -69,17 +69,17 @@ class _AppBuilder:
             self.group = "not_processed"
         elif key.startswith("results.other"):
             self.group = "other"
-        if key.startswith("results.other.") and isinstance(_get(self.table, "results.other"), dict) \
+        if key.startswith("results.other.") and isinstance(get_path(self.table, "results.other"), dict) \
                 and any(c in self.table["results"]["other"] for c in APP_COLS):
             # a 其他处理 row parsed as a leaf turns out to head the 2021 sub-rows
             prev = self.table["results"].pop("other")
             if any(v is not None for v in prev.values()):
                 self.stats.note("applications", "（六）其他处理 has its own values besides its sub-rows: kept as results.other.subtotal")
-                _set(self.table, "results.other.subtotal", prev)
+                set_path(self.table, "results.other.subtotal", prev)
         if key in self.seen:
             self.stats.note("applications", f"row {key} appears twice ({label!r}); the first one is kept")
             return
-        if key == "results.other" and isinstance(_get(self.table, "results.other"), dict) \
+        if key == "results.other" and isinstance(get_path(self.table, "results.other"), dict) \
                 and not any(c in self.table["results"]["other"] for c in APP_COLS):
             self.stats.note("applications", "（六）其他处理 row after its sub-rows: kept as results.other.subtotal")
             key = "results.other.subtotal"
@@ -95,7 +95,7 @@ class _AppBuilder:
             row[col] = v
             if not exact:
                 self.raw[f"{key}.{col}"] = text
-        _set(self.table, key, row)
+        set_path(self.table, key, row)
 
     def finish(self) -> None:
         if not self.seen:
@@ -114,7 +114,7 @@ class _AppBuilder:
 
 
 def app_format(app: dict) -> str:
-    other = _get(app, "results.other")
+    other = get_path(app, "results.other")
     if isinstance(other, dict):
         if any(k in other for k in ("overdue_correction", "overdue_fee", "other")):
             return "2021"
@@ -126,8 +126,8 @@ def app_format(app: dict) -> str:
 _APPLICATION_COLUMN_LABELS = frozenset(lab for _, lab in APPLICATION_COLUMNS)
 
 
-def _parse_applications_html(rows, stats: Statistics) -> None:
-    b = _AppBuilder(stats, "html")
+def parse_applications_html(rows, stats: Statistics) -> None:
+    b = AppBuilder(stats, "html")
     col_map: dict[str, int] = {}
     header_table, header_width = None, None
     problems: list[str] = []
@@ -187,12 +187,12 @@ def _parse_applications_html(rows, stats: Statistics) -> None:
 _ITEM_RE = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项")
 
 
-def _item_of(t: str) -> str | None:
+def item_of(t: str) -> str | None:
     m = _ITEM_RE.search(norm(t))
     return f"（{m.group(1)}）" if m else None
 
 
-class _ActiveBuilder:
+class ActiveBuilder:
     def __init__(self, stats: Statistics, source: str):
         self.stats, self.source = stats, source
         self.table: dict = {}
@@ -249,20 +249,20 @@ def _active_header(texts: list[str]) -> list[tuple[int, str, str]] | None:
     out = []
     for i, t in enumerate(texts):
         n = norm(t)
-        for pat, key, fmt in _ACTIVE_COL_PATTERNS:
+        for pat, key, fmt in ACTIVE_COL_PATTERNS:
             if re.search(pat, n):
                 out.append((i, key, fmt))
                 break
     return out
 
 
-def _parse_active_html(rows, stats: Statistics) -> str:
-    b = _ActiveBuilder(stats, "html")
+def parse_active_html(rows, stats: Statistics) -> str:
+    b = ActiveBuilder(stats, "html")
     header: list[tuple[int, str, str]] | None = None
     htable, hwidth = None, None
     for tno, cells in rows:
         texts = [c.text for c in cells]
-        if any(_item_of(t) for t in texts) and not any(is_number(t) for t in texts):
+        if any(item_of(t) for t in texts) and not any(is_number(t) for t in texts):
             header = None
             continue
         h = _active_header(texts)
@@ -277,7 +277,7 @@ def _parse_active_html(rows, stats: Statistics) -> str:
             b.formats.update(f for _, _, f in hh)
             continue
         label = next((c.text for c in cells if norm(c.text) and not is_value(c.text)), "")
-        key = _match(_ACTIVE_ROW_PATTERNS, norm(label)) if len(norm(label)) <= 16 else None
+        key = match_label(ACTIVE_ROW_PATTERNS, norm(label)) if len(norm(label)) <= 16 else None
         if key is None:
             continue
         if not header:
@@ -325,7 +325,7 @@ def _review_columns(header_rows: list[list[Cell]]) -> dict[int, tuple[str, str]]
                 carry = g
             if carry:
                 marks.setdefault(i, set()).add(carry)
-            leaf = _match(_REVIEW_COL_PATTERNS, norm(t))
+            leaf = match_label(REVIEW_COL_PATTERNS, norm(t))
             if leaf:
                 leaves[i] = leaf
     groups: dict[int, str] = {}
@@ -344,7 +344,7 @@ def _review_columns(header_rows: list[list[Cell]]) -> dict[int, tuple[str, str]]
     return None
 
 
-def _put_reviews(stats: Statistics, values: dict[tuple[str, str], tuple[str, bool]], source: str) -> None:
+def put_reviews(stats: Statistics, values: dict[tuple[str, str], tuple[str, bool]], source: str) -> None:
     table: dict = {}
     raw: dict[str, str] = {}
     for g, c in REVIEW_ORDER:
@@ -363,7 +363,7 @@ def _put_reviews(stats: Statistics, values: dict[tuple[str, str], tuple[str, boo
         stats.raw["reviews_litigation"] = raw
 
 
-def _parse_reviews_html(rows, stats: Statistics) -> None:
+def parse_reviews_html(rows, stats: Statistics) -> None:
     header_rows: list[list[Cell]] = []
     header_table = None
     has_leaf = False
@@ -373,12 +373,12 @@ def _parse_reviews_html(rows, stats: Statistics) -> None:
             continue
         data = all(is_value(t) for t in texts) and (any(is_number(t) for t in texts) or has_leaf)
         if not data:
-            if header_rows and header_table != tno and not any(_match(_REVIEW_COL_PATTERNS, norm(t)) for t in texts) \
+            if header_rows and header_table != tno and not any(match_label(REVIEW_COL_PATTERNS, norm(t)) for t in texts) \
                     and not any(_review_group_of(t) for t in texts):
                 continue
             header_rows.append(cells)
             header_table = tno
-            has_leaf = has_leaf or any(_match(_REVIEW_COL_PATTERNS, norm(t)) for t in texts)
+            has_leaf = has_leaf or any(match_label(REVIEW_COL_PATTERNS, norm(t)) for t in texts)
             continue
         if not has_leaf:
             return  # numbers, but not the template's table
@@ -395,7 +395,7 @@ def _parse_reviews_html(rows, stats: Statistics) -> None:
                 stats.unparsed["reviews_litigation"] = f"{len(vcells)} value cells for 15 columns"
                 return
             values = {gc: (c.text, c.origin) for gc, c in zip(REVIEW_ORDER, vcells)}
-        _put_reviews(stats, values, "html")
+        put_reviews(stats, values, "html")
         return
     if has_leaf:
         stats.unparsed["reviews_litigation"] = "header found but no row of numbers"

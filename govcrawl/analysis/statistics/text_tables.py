@@ -5,31 +5,36 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from govcrawl.analysis.statistics.grid import _heading_section
+from govcrawl.analysis.statistics.grid import heading_section
 from govcrawl.analysis.statistics.schema import (
-    _ACTIVE_COL_PATTERNS,
-    _ACTIVE_ROW_PATTERNS,
+    ACTIVE_COL_PATTERNS,
+    ACTIVE_ROW_PATTERNS,
     APP_COLS,
     APPLICATION_COLUMNS,
     REVIEW_ORDER,
     Statistics,
 )
 from govcrawl.analysis.statistics.sections import (
-    _ActiveBuilder,
-    _AppBuilder,
-    _item_of,
-    _put_reviews,
+    ActiveBuilder,
+    AppBuilder,
+    item_of,
+    put_reviews,
 )
-from govcrawl.analysis.statistics.values import _match, is_value, norm, strip_numbering
+from govcrawl.analysis.statistics.values import (
+    is_value,
+    match_label,
+    norm,
+    strip_numbering,
+)
 
 
 # --------------------------------------------------------------------------- flattened text
-def _section_lines(lines: list[str]) -> dict[str, list[str]]:
+def section_lines(lines: list[str]) -> dict[str, list[str]]:
     """Lines of sections 二, 三, 四 (between their headings); blank lines dropped."""
     out: dict[str, list[str]] = {}
     heads = []
     for i, l in enumerate(lines):
-        sec, hit = _heading_section(l)
+        sec, hit = heading_section(l)
         if hit:
             heads.append((i, sec))
     # a section heading must be followed by template labels: keep the last heading of each section that is
@@ -69,8 +74,8 @@ def _runs(body: list[str]) -> list[tuple[list[str], list[str]]]:
     return out
 
 
-def _parse_applications_text(body: list[str], stats: Statistics) -> None:
-    b = _AppBuilder(stats, "text")
+def parse_applications_text(body: list[str], stats: Statistics) -> None:
+    b = AppBuilder(stats, "text")
     head = norm("".join(body[:40]))
     missing_cols = [lab for _, lab in APPLICATION_COLUMNS if lab not in head]
     if missing_cols:
@@ -114,24 +119,24 @@ def _parse_applications_text(body: list[str], stats: Statistics) -> None:
     b.finish()
 
 
-def _parse_active_text(body: list[str], stats: Statistics) -> str:
-    b = _ActiveBuilder(stats, "text")
+def parse_active_text(body: list[str], stats: Statistics) -> str:
+    b = ActiveBuilder(stats, "text")
     cols: list[tuple[str, str]] | None = None
     in_header = False
     for labels, values in _runs(body):
         for n, lab in enumerate(labels):
             last = n == len(labels) - 1
             t = norm(lab)
-            it = _item_of(lab)
+            it = item_of(lab)
             if it:
                 _item, cols, in_header = it, None, False
                 continue
             if t.startswith("信息内容"):
                 cols, in_header = [], True
                 continue
-            row_key = _match(_ACTIVE_ROW_PATTERNS, t) if len(t) <= 16 else None
+            row_key = match_label(ACTIVE_ROW_PATTERNS, t) if len(t) <= 16 else None
             if in_header and row_key is None:
-                ck = next(((k, f) for p, k, f in _ACTIVE_COL_PATTERNS if re.search(p, t)), None)
+                ck = next(((k, f) for p, k, f in ACTIVE_COL_PATTERNS if re.search(p, t)), None)
                 if ck:
                     cols.append(ck)
                     continue
@@ -152,7 +157,7 @@ def _parse_active_text(body: list[str], stats: Statistics) -> str:
     return b.format()
 
 
-def _parse_reviews_text(body: list[str], stats: Statistics) -> None:
+def parse_reviews_text(body: list[str], stats: Statistics) -> None:
     runs = _runs(body)
     head = norm("".join(runs[0][0])) if runs else ""
     groups_ok = "行政复议" in head and "未经复议" in head and "复议后起诉" in head
@@ -164,7 +169,7 @@ def _parse_reviews_text(body: list[str], stats: Statistics) -> None:
         stats.unparsed["reviews_litigation"] = (f"flattened text: {len(vals)} of the 15 cells present (blank cells "
                                                 "dropped), so the column of each number is uncertain")
         return
-    _put_reviews(stats, {gc: (v, True) for gc, v in zip(REVIEW_ORDER, vals)}, "text")
+    put_reviews(stats, {gc: (v, True) for gc, v in zip(REVIEW_ORDER, vals)}, "text")
 
 
 # --------------------------------------------------------------------------- pre-2019 free text

@@ -91,7 +91,7 @@ def _compiled(patterns) -> tuple:
     return found
 
 
-def _match(patterns, label: str) -> str | None:
+def match_label(patterns, label: str) -> str | None:
     _, compiled, memo = _compiled(patterns)
     if label in memo:
         return memo[label]
@@ -101,7 +101,7 @@ def _match(patterns, label: str) -> str | None:
     return key
 
 
-def _set(d: dict, dotted: str, value) -> None:
+def set_path(d: dict, dotted: str, value) -> None:
     parts = dotted.split(".")
     for p in parts[:-1]:
         nxt = d.setdefault(p, {})
@@ -109,7 +109,7 @@ def _set(d: dict, dotted: str, value) -> None:
     d[parts[-1]] = value
 
 
-def _get(d: dict, dotted: str):
+def get_path(d: dict, dotted: str):
     for p in dotted.split("."):
         if not isinstance(d, dict) or p not in d:
             return None
