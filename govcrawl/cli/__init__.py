@@ -117,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="the URL the page was served from (host-based junk signals need it)")
     p.set_defaults(func=cmd_inspect)
 
+    from govcrawl.analysis import evaluate
+
+    p = sub.add_parser("evaluate", help="measure the analysis on a folder of labelled real pages (scores, confusion, misses)")
+    evaluate.add_arguments(p)
+    p.set_defaults(func=evaluate.run)
+
     p = sub.add_parser("replica", help="serve the offline replica of the portals (HTTP proxy and Host-header server)")
     p.add_argument("--port", type=port_number, default=8080)
     p.add_argument("--host", default="127.0.0.1")
