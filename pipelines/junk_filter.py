@@ -16,7 +16,14 @@ from govcrawl.analysis.junk import JunkSettings, host_of, is_government_host
 from govcrawl.analysis.neardup import shared_index
 from govcrawl.analysis.page import analyze_page
 from govcrawl.crawl.items import AttachmentItem, PageItem
+from govcrawl.crawl.registry import default_registry
 from govcrawl.store.store import crawler_store
+
+
+def registry_hosts(settings: Any) -> frozenset[str]:
+    """The hosts of the registry's portals (not its discovery channels): a portal's own site is official."""
+    registry = default_registry(settings.get("GOVCRAWL_PORTALS") or None)
+    return frozenset(h for p in registry.all().values() if not p.is_channel for h in p.hosts if h)
 
 
 class JunkFilterPipeline:
@@ -24,7 +31,8 @@ class JunkFilterPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.junk_settings = JunkSettings(threshold=settings.getfloat("GOVCRAWL_JUNK_THRESHOLD", 3.0))
+        self.junk_settings = JunkSettings(threshold=settings.getfloat("GOVCRAWL_JUNK_THRESHOLD", 3.0),
+                                          official_hosts=registry_hosts(settings))
         self.near_duplicate_threshold = settings.getfloat("GOVCRAWL_NEAR_DUPLICATE_THRESHOLD", 0.8)
         self.near_duplicate_weight = settings.getfloat("GOVCRAWL_NEAR_DUPLICATE_WEIGHT", 3.0)
 
@@ -37,7 +45,8 @@ class JunkFilterPipeline:
             return item  # judged with the report that links it
         analysis = analyze_page(item.body, url=item.url, content_type=item.content_type, settings=self.junk_settings)
         item.analysis = analysis
-        if analysis.kind != "other" and not is_government_host(host_of(item.url)):
+        host = host_of(item.url)
+        if analysis.kind != "other" and not (is_government_host(host) or host in self.junk_settings.official_hosts):
             self.check_near_duplicate(item, analysis)
         if analysis.kind == "annual_report":
             return item

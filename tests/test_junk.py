@@ -73,15 +73,33 @@ def test_traditional_copy_is_fine_on_gov_host_and_junk_elsewhere():
     assert spam.kind == "junk" and "traditional_on_non_government_host" in spam.junk_reasons
 
 
-def test_non_government_host_alone_is_not_junk():
-    # a plain genuine-looking report copied to a news portal: one signal is not enough
+def test_a_report_on_a_non_government_host_is_a_copy():
+    # a plain genuine-looking report copied to a news portal: the government did not publish it there (issue 15)
     pa = analyze_page(load("v4_lines_report.html"), url="https://news.example.com/a/123.html")
-    assert "non_government_host" in names(pa.junk_reasons)
+    assert pa.kind == "junk"
+    assert pa.junk_reasons[0].startswith("government_report_copy: an annual report on news.example.com")
+    # the same page on the government's host is the report
+    assert analyze_page(load("v4_lines_report.html"), url="https://www.yiwu.gov.cn/art/2021/1/20/art_1_1.html").kind == "annual_report"
+
+
+def test_a_registry_portal_host_is_official_whatever_its_domain():
+    settings = JunkSettings(official_hosts=frozenset({"www.some-portal.com.cn"}))
+    pa = analyze_page(load("v4_lines_report.html"), url="http://www.some-portal.com.cn/a.html", settings=settings)
     assert pa.kind == "annual_report"
 
 
+def test_original_news_on_a_media_site_is_not_a_copy():
+    text = ("县政府召开政务公开工作推进会\n本报讯（记者 王明）3月5日，县政府召开全县政务公开工作推进会，"
+            "部署政府信息公开和依申请公开工作，县人民政府办公室负责人出席。")
+    pa = analyze_page(text, url="http://epaper.example-daily.com/html/2021-03/06/content_1.htm")
+    assert pa.kind == "other", pa.junk_reasons
+    # the same news kept on a blog with the portal's path is a copy of the government's page
+    copy = analyze_page(text.replace("本报讯（记者 王明）", ""), url="http://blog.example.com/zwgk/xwdt/202103/t20210306_1.html")
+    assert copy.kind == "junk" and copy.junk_reasons[0].startswith("government_page_copy")
+
+
 def test_commerce_words_in_prose_do_not_count():
-    text = ("某某县市场监管局2020年政府信息公开工作年度报告\n"
+    text = ("临安县市场监管局2020年政府信息公开工作年度报告\n"
             "全年公开产品质量抽检信息56期，农产品质量安全信息12期，指导企业做好产品展示和在线订购合规经营。\n"
             "根据《中华人民共和国政府信息公开条例》编制本报告。一、总体情况\n二、主动公开政府信息情况\n")
     r = junk_signals(text)
@@ -112,8 +130,8 @@ def test_hidden_gov_menu_is_not_hidden_links():
 
 
 def test_missing_footer_is_weak_only():
-    html = "<html><body><h1>某某局2020年政府信息公开工作年度报告</h1><div id='zoom'><p>根据条例编制本报告。</p></div></body></html>"
-    pa = analyze_page(html, url="http://www.some-portal.com.cn/a.html")
+    html = "<html><body><h1>公司新闻</h1><div id='zoom'><p>本公司参加了行业年会，交流了产品设计经验。</p></div></body></html>"
+    pa = analyze_page(html, url="http://www.some-company.com.cn/a.html")
     assert "missing_footer_marks" in pa.junk_reasons and pa.kind != "junk"
 
 

@@ -32,7 +32,12 @@ class JunkSettings:
     w_document_sharing: float = 1.0        # per distinct paywall/document-sharing mark, capped
     cap_document_sharing: float = 3.0
     w_missing_footer_marks: float = 0.5
+    w_brand_injection: float = 2.0
+    w_pinyin_injection: float = 2.0
+    w_template_placeholders: float = 2.0
     never_junk_gov_report: bool = True
+    #: hosts of registry portals: official, whatever their domain (a portal on a .com is still the body's own site)
+    official_hosts: frozenset[str] = frozenset()
 
 
 DEFAULT_SETTINGS = JunkSettings()
@@ -59,7 +64,10 @@ GAMBLING_TERMS = ("博彩", "娱乐城", "娱乐场", "威尼斯人", "葡京", 
                   "百家乐", "老虎机", "赌场", "赌博网", "时时彩", "六合彩", "北京赛车", "pk10", "pk拾", "开户送", "注册送",
                   "首存", "体育投注", "网上投注", "彩票平台", "彩票网", "购彩", "棋牌游戏", "电子游艺", "捕鱼", "bet365",
                   "金沙", "太阳城", "皇冠体育", "澳门赌", "澳门娱乐", "澳门彩", "澳门银河", "色情", "成人影院", "成人视频",
-                  "av在线", "无码", "一夜情", "约炮", "黄色网站", "亚洲色", "日韩")
+                  "av在线", "无码", "一夜情", "约炮", "黄色网站", "亚洲色", "日韩",
+                  "买球", "足彩", "竞彩", "即时比分", "比分直播", "投注", "下注", "赔率", "盘口", "彩金", "开奖",
+                  "特码", "图库", "资料大全", "免费资料", "幸运飞艇", "分分彩", "体育平台", "娱乐平台", "体育官网",
+                  "体育app", "电竞竞猜", "棋牌", "365bet", "bt365", "bet365", "188体育", "威廉希尔", "博天堂", "开云")
 # a government page may talk about 福利彩票/体育彩票, 澳门 (港澳), 成人教育; those are not counted.
 GAMBLING_WEAK_RE = re.compile(r"(?<!福利)(?<!体育)(?<!即开型)彩票(?!发行|管理|公益金|销售管理|市场)")
 
@@ -98,6 +106,87 @@ FORM_FIELD_HINTS = {
     "email": re.compile(r"mail", re.I),
     "message": re.compile(r"message|content|liuyan|msg|remark|comment", re.I),
 }
+
+
+# a brand glued into a formal text: 365bet(中国)官方网站, 图书馆VIP, …平台 …官网 (in the title or the page's first lines)
+BRAND_RE = re.compile(r"VIP|\d{2,3}bet|bet\d{2,3}|bt\d{3}|[(（]中国[)）]\s*(?:官方网站|官网)|官网(?:入口|登录|下载)|"
+                      r"(?:app|APP)下载|网页版|登录入口|[^\s，。]{2,8}(?:体育|娱乐)(?:平台|官网|app)", re.I)
+# 政(zheng)府(fu), 當(dāng): pinyin (with tone marks or plain) after every few characters
+PINYIN_RE = re.compile(r"[\u4e00-\u9fff][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[)）]")
+# 范文/template placeholders: XX镇, xx省, 20xx年, ××县, 某某局
+PLACEHOLDER_RE = re.compile(r"(?:XX|xx|ＸＸ|××|某某)(?:省|市|县|区|镇|乡|街道|局|委|部门|单位|年|条|件|项)|20[xX]{2}年|20\d[xX*]年|201\*")
+# a government page's chrome and paths: what a copy keeps of the page it took
+GOV_PATH_RE = re.compile(r"/(?:zwgk|xxgk|zfxxgk|zfxxgkzl|xxgkml|gkml|zwgkml|openness|zfgb|zfxxgknb|xxgknb|ndbg|gknb|zfwj|bmxxgk|"
+                         r"govinfo|gongkai|xinxigongkai)(?:[/_.]|\d)|/t20\d{6}_\d+|/content/post_\d+|/20\d{4}/[0-9a-f]{32}\.s?html?|"
+                         r"/c\d{5,}[a-z]?/|/columns/[0-9a-f-]{36}/|/art/\d{4}/", re.I)
+GOV_CHROME_RE = re.compile(r"(?:首页|首頁)\s*[>»›/|]\s*(?:[^\n>»›]{0,12}[>»›/|]\s*)?(?:政府信息公开|政务公开|信息公开|政府信息公開|政務公開)|"
+                           r"索\s*引\s*[号號]\s*[:：|]?|主办单位[:：]?\s*\S{2,20}(?:人民政府|办公室|办公厅)|"
+                           r"(?:发布机构|發布機構|发布单位|發布單位)\s*[:：|]")
+GOV_BODY_RE = re.compile(r"政府信息公开|政务公开|依申请公开|信息公开|政府信息公開|政務公開")
+GOV_ORG_RE = re.compile(r"人民政府|政府办|管委会|管理委员会|[市县区州省]政府|[市县区州省](?:委|局|厅|办)|[市县区]直|乡镇|街道办")
+# journalism: original news about government on a media site is not a copy of a government page
+MEDIA_TEXT_RE = re.compile(r"本报讯|本报记者|记者\s*[\u4e00-\u9fff]{2,3}|通讯员|新华社|(?:来源|稿源)\s*[:：]\s*\S{0,12}(?:日报|晚报|报社|新闻网|电视台|融媒体)")
+MEDIA_HOST_RE = re.compile(r"(?:^|[.-])(?:news|xinwen|epaper|szb|paper|daily|ribao|xinhua|people|cctv|cnr|tv|media|rmt)\d*[.-]|"
+                           r"(?:news|xinhuanet|people|daily|ribao)\.", re.I)
+
+
+def brand_injection(title: str | None, lines: list[str]) -> list[str]:
+    """Brand tokens in the title or the page's first lines (a formal document names no shop, app or 官网)."""
+    head = "\n".join([title or ""] + lines[:3])
+    return sorted({m.group(0) for m in BRAND_RE.finditer(head)})[:4]
+
+
+def pinyin_injection(text: str) -> int:
+    return len(PINYIN_RE.findall(text[:20000]))
+
+
+def template_placeholders(text: str) -> list[str]:
+    return sorted({m.group(0) for m in PLACEHOLDER_RE.finditer(text[:20000])})[:4]
+
+
+def government_page_evidence(text: str, url: str | None) -> list[str]:
+    """What makes a page read as a government body's own page (its path, its chrome, its subject and author)."""
+    ev = []
+    if url:
+        parts = urlsplit(url if "//" in url else "http://" + url)
+        m = GOV_PATH_RE.search(unquote(parts.path + ("?" + parts.query if parts.query else "")))
+        if m:
+            ev.append(f"government path {m.group(0)}")
+    m = GOV_CHROME_RE.search(text[:5000])
+    if m:
+        ev.append(f"government page chrome ({m.group(0).strip()[:12]})")
+    head = text[:5000]
+    if len(GOV_BODY_RE.findall(head)) >= 2 and GOV_ORG_RE.search(head):
+        ev.append("a government body's disclosure text")
+    return ev
+
+
+def media_evidence(text: str, host: str | None) -> str | None:
+    """Original news on a media site: a journalist's byline, 本报讯, a newspaper's name as the source, a media host."""
+    if host and MEDIA_HOST_RE.search(host):
+        return f"media host {host}"
+    m = MEDIA_TEXT_RE.search(text[:5000])
+    return m.group(0) if m else None
+
+
+def copy_reason(text: str, url: str | None, is_report: bool, classification: list[str]) -> str | None:
+    """Why a page on a host that is not the government's is a copy of a government page, or None.
+
+    A body's annual report there is always a copy (a mirror, a shop, a 范文 or document-sharing site, a media
+    reprint). Any other page is a copy when it reads as a government body's own page (its path, its chrome, its
+    disclosure text), unless it is original journalism or an institution's own report (a university's)."""
+    host = host_of(url)
+    if is_report:
+        return f"government_report_copy: an annual report on {host}, not a government host"
+    if any("university" in r for r in classification):
+        return None
+    ev = government_page_evidence(text, url)
+    if not ev:
+        return None
+    media = media_evidence(text, host)
+    if media:
+        return None
+    return f"government_page_copy: {'; '.join(ev)} on {host}, not a government host"
 
 
 @dataclass
@@ -324,7 +413,7 @@ def junk_signals(text: str, url: str | None = None, root=None, title: str | None
     reasons: list[str] = []
     score = 0.0
     host = host_of(url)
-    gov = is_government_host(host) if host else None
+    gov = (is_government_host(host) or host in s.official_hosts) if host else None
 
     if host and not gov:
         reasons.append(f"non_government_host: {host}")
@@ -374,7 +463,24 @@ def junk_signals(text: str, url: str | None = None, root=None, title: str | None
         reasons.append("gambling_adult: " + ", ".join(gam[:6]))
         score += min(s.cap_gambling_adult, s.w_gambling_adult * len(gam))
 
+    brands = brand_injection(T.to_simplified(title) if title else None, lines)
+    if brands:
+        reasons.append("brand_injection: " + ", ".join(brands))
+        score += s.w_brand_injection
+
+    pinyin = pinyin_injection(text)
+    if pinyin >= 3:
+        reasons.append(f"pinyin_injection: x{pinyin}")
+        score += s.w_pinyin_injection
+
+    if not gov:
+        holders = template_placeholders(simp)
+        if holders:
+            reasons.append("template_placeholders: " + ", ".join(holders))
+            score += s.w_template_placeholders
+
     docs = document_sharing_marks(simp)
+    docs += [f"范文 in navigation: {ln[:20]}" for ln in lines[:15] if "范文" in ln and len(ln) <= 30][:1]
     heading_file = [ln for ln in lines[:30] if FILE_TITLE_RE.search(ln) and len(ln) <= 120]
     if docs or (heading_file and not gov):
         marks = docs + ([f"file-name heading: {heading_file[0][-8:]}"] if heading_file else [])

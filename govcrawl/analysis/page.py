@@ -149,9 +149,16 @@ def analyze_page(content: str | bytes, url: str | None = None, content_type: str
     pa.junk_reasons = jr.reasons
     pa.junk_score = jr.score
     junk = jr.is_junk
-    if junk and cls.is_report and jr.government_host and settings.never_junk_gov_report:
+    if jr.government_host is False:
+        # A government page's text where the government did not publish it is a copy, whatever else it looks like.
+        copy = J.copy_reason(simp_text, url, cls.is_report, cls.reasons)
+        if copy:
+            pa.junk_reasons = [copy] + pa.junk_reasons
+            junk = True
+    if junk and jr.government_host:
+        # never dropped for its content alone on a government host (a portal can mention lotteries, or be odd)
         junk = False
-        pa.junk_reasons = pa.junk_reasons + ["overridden: annual report on a government host"]
+        pa.junk_reasons = pa.junk_reasons + ["overridden: a page on a government host is never junk for its content"]
     if junk:
         pa.kind = "junk"
     else:
