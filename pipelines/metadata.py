@@ -46,6 +46,7 @@ class MetadataPipeline:
                 "report_year": a.report_year,
                 "index_no": a.index_no,
                 "publisher": a.publisher,
+                "reporting_body": a.reporting_body,
                 "written_date": a.written_date,
                 "published_date": a.published_date or item.listing_date,
                 "doc_no": a.doc_no,

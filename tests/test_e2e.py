@@ -51,6 +51,21 @@ def test_every_report_exactly_once_with_ground_truth_metadata(demo_run, ground_t
     assert all(row["warc_filename"] and row["warc_offset"] is not None for row in rows)
 
 
+def test_the_reporting_body_is_the_one_the_title_names(demo_run, ground_truth):
+    """A report titled "<portal's name><year>年…" is that body's (exported with it); a title that names a place only
+    (台州市2016年…) names no body."""
+    names = {k: p.get("name") for k, p in ground_truth["portals"].items()}
+    checked = 0
+    for row in demo_run["rows"]:
+        title, name = row["title"], names.get(row["portal"])
+        if name and title.startswith(name) and title[len(name):len(name) + 4].isdigit():
+            assert row["reporting_body"] == name, (row["url"], title, row["reporting_body"])
+            checked += 1
+        elif title[:3].endswith("市") and title[3:7].isdigit():
+            assert row["reporting_body"] is None, (row["url"], title, row["reporting_body"])
+    assert checked >= 50
+
+
 def test_spam_and_non_reports_are_dropped_with_reasons(demo_run, ground_truth):
     con = sqlite3.connect(demo_run["work"] / "govcrawl.sqlite3")
     drops = {url: (kind, reasons) for url, kind, reasons in con.execute("select url, kind, reasons from drops")}

@@ -70,7 +70,8 @@ EXPECTED = {
     "report_title_tag_only.html": dict(
         title="宁波市江北区人民政府办公室2019年政务公开工作总结报告", report_year=2019, index_no=None,
         publisher="宁波市江北区人民政府办公室", written_date="2020-01-20", published_date="2020-01-21",
-        sources=dict(title="title", written_date="signature", publisher="signature", published_date="header")),
+        # no 发布机构 / 来源 printed: the publisher is the reporting body the title names (issue 15's convention)
+        sources=dict(title="title", written_date="signature", publisher="reporting_body", published_date="header")),
     "report_cn_numerals_gb2312.html": dict(
         title="龙泉市住龙镇二〇二〇年政府信息公开工作年度报告", report_year=2020, publisher="住龙镇",
         written_date="2021-02-01", published_date="2021-02-03"),
@@ -190,18 +191,24 @@ def test_signature_date_when_no_block():
     body = "<p>正文。</p><p style='text-align:right'>某某县统计局</p><p style='text-align:right'>二〇二一年一月二十二日</p>"
     pa = analyze_page(art(body=body))
     assert pa.written_date == "2021-01-22" and pa.sources["written_date"] == "signature"
-    assert pa.publisher == "某某县统计局" and pa.sources["publisher"] == "signature"
+    # the title names the body too: the publisher is the reporting body (the signature is the last resort)
+    assert pa.publisher == "某某县统计局" and pa.sources["publisher"] == "reporting_body"
+    untitled = analyze_page(art(title="政府信息公开工作年度报告", body=body))
+    assert untitled.publisher == "某某县统计局" and untitled.sources["publisher"] == "signature"
 
 
 def test_header_labels_do_not_match_inside_words():
     body = "<p>资金来源：财政拨款。截止日期：2021-03-01。</p>"
     pa = analyze_page(art(body=body))
-    assert pa.publisher is None and pa.published_date is None
+    assert pa.published_date is None
+    assert pa.publisher != "财政拨款" and pa.sources.get("publisher") not in ("header", "table")
 
 
 def test_no_metadata_at_all():
     pa = analyze_page("某某县统计局2020年政府信息公开工作年度报告\n根据条例编制本报告。")
-    assert (pa.index_no, pa.publisher, pa.written_date, pa.published_date, pa.doc_no) == (None,) * 5
+    assert (pa.index_no, pa.written_date, pa.published_date, pa.doc_no) == (None,) * 4
+    # no label: the publisher is the body the title names
+    assert pa.reporting_body == pa.publisher == "某某县统计局" and pa.sources["publisher"] == "reporting_body"
     assert pa.title == "某某县统计局2020年政府信息公开工作年度报告" and pa.report_year == 2020
 
 
@@ -218,7 +225,8 @@ def test_real_sample_article_xxgktab():
 
 def test_to_dict_keys_order():
     d = analyze_page(load("v1_xxgktab_report.html")).to_dict()
-    assert list(d)[:15] == ["kind", "junk_reasons", "title", "report_year", "index_no", "publisher", "written_date",
+    assert list(d)[:16] == ["kind", "junk_reasons", "title", "report_year", "index_no", "publisher", "reporting_body",
+                            "written_date",
                             "published_date", "doc_no", "sources", "original", "disagreements",
                             "classification_reasons", "junk_score", "extra"]
     import json

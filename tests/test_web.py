@@ -243,6 +243,7 @@ def test_report_page_shows_metadata_sources_statistics_checks_history(site):
     assert title in html
     for field, source in json.loads(sources).items():  # each field's source is shown
         assert re.search(rf"<th>{field}</th><td>[^<]*</td><td class=\"source\">{re.escape(source)}</td>", html), field
+    assert "<th>reporting_body</th>" in html  # whose report it is, beside the publisher
     assert 'id="checks"' in html and 'class="flag"' in html  # flagged checks, flagged cells
     assert "三、收到和处理政府信息公开申请情况" in html  # statistics tables with their labels
     n_captures = sql(site, "SELECT COUNT(*) FROM captures WHERE url = ?", url)[0][0]

@@ -24,7 +24,10 @@ from govcrawl.analysis.labels import (
     clean_index_no,
     clean_publisher,
     clean_text_value,
+    find_bare_pairs,
+    find_column_pairs,
     find_pairs,
+    find_stacked_pairs,
     has_label,
 )
 from govcrawl.analysis.structure import (
@@ -50,18 +53,26 @@ _CN_DATE_ONLY_RE = re.compile(r"[〇○零Ｏ一二三四五六七八九]{4}年[
 _ORG_AND_DATE_RE = re.compile(r"(.{3,40}?)\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"
                               r"[〇○零Ｏ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,4}日)")
 _SENTENCE_MARK_RE = re.compile(r"[：:，。]")
+_TRUNCATED_DATE_RE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}")
 
 
 def signature(lines: list[str], tail: int = 40) -> tuple[str | None, str | None]:
     """(date, organisation) from the closing signature: the last line that is only a date, and the line above it
-    when it looks like an organisation name."""
+    when it looks like an organisation name. After the signature there may be an appended table (附表: short cells),
+    never more prose."""
     start = max(0, len(lines) - tail)
+    for k in range(len(lines) - 1, max(-1, len(lines) - 400), -1):
+        if len(lines[k]) > 40 and _SENTENCE_MARK_RE.search(lines[k]):
+            start = k  # the last prose: the signature, if any, follows it (a date above it is a header's)
+            break
     for i in range(len(lines) - 1, start - 1, -1):
         ln = lines[i].strip()
         if len(ln) > 60:
             continue
         core = WS_CHAR_RE.sub("", ln)
         d = None
+        if i == len(lines) - 1 and _TRUNCATED_DATE_RE.fullmatch(fw_to_ascii(core)):
+            core += "日"  # the page (or its stored copy) ends inside the closing date: 2010年3月18
         if _DATE_ONLY_RES[0].fullmatch(fw_to_ascii(core)) or _DATE_ONLY_RES[1].fullmatch(fw_to_ascii(core)) or \
                 _CN_DATE_ONLY_RE.fullmatch(core):
             d = parse_date(core)
@@ -87,6 +98,8 @@ def signature(lines: list[str], tail: int = 40) -> tuple[str | None, str | None]
 # main entry
 
 _CLAUSE_MARK_RE = re.compile(r"[，。；,;]")
+# a metadata row's label taken along with the title: 标      题 西藏自治区审计厅2025年…, 公报标题…, 名称：…
+_TITLE_LABEL_RE = re.compile(r"^\s*(?:公报|文件|信息)?(?:标\s*题|名\s*称|题\s*目)\s*[:：|]?\s*")
 
 
 def _body_start(lines: list[str], body_text: str | None) -> int:
@@ -113,9 +126,10 @@ class Extracted:
     written_date: str | None = None
     published_date: str | None = None
     doc_no: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)      # subject, disclosure_mode, validity, unified_no
+    extra: dict[str, str] = field(default_factory=dict)      # subject, disclosure_mode, validity, unified_no, issued_date
     sources: dict[str, str] = field(default_factory=dict)
     title_candidates: list[tuple[str, str]] = field(default_factory=list)  # (text, source)
+    signature_org: str | None = None  # the organisation above the closing date (a publisher of last resort)
 
 
 def extract_fields(text: str, root=None, body_text: str | None = None) -> Extracted:
@@ -158,8 +172,13 @@ def extract_fields(text: str, root=None, body_text: str | None = None) -> Extrac
                     ex.title, ex.sources["title"] = c, src
                     break
 
+    if ex.title:
+        ex.title = _TITLE_LABEL_RE.sub("", ex.title) or ex.title
+
     # --- labelled pairs (blocks and header lines)
     pairs = find_pairs(lines)
+    # after the colon pairs (those win): label rows over value rows, labels alone over their values, runs without colons
+    pairs += find_column_pairs(lines[:80]) + find_stacked_pairs(lines[:80]) + find_bare_pairs(lines[:80])
     for p in pairs:
         if p.field == "index_no" and "index_no" not in ex.sources:
             v = clean_index_no(p.value)
@@ -177,6 +196,10 @@ def extract_fields(text: str, root=None, body_text: str | None = None) -> Extrac
             v = clean_doc_no(p.value)
             if v:
                 ex.doc_no, ex.sources["doc_no"] = v, "table"
+        elif p.field == "issued_date" and p.field not in ex.extra:
+            d = parse_date(p.value, anchored=True)
+            if d:
+                ex.extra[p.field] = d
         elif p.field in ("subject", "disclosure_mode", "validity", "unified_no") and p.field not in ex.extra:
             v = clean_text_value(p.value, 40)
             if v:
@@ -206,6 +229,13 @@ def extract_fields(text: str, root=None, body_text: str | None = None) -> Extrac
             if d:
                 ex.published_date, ex.sources["published_date"] = d, "meta"
                 break
+    if ex.published_date is None and root is not None:
+        # <publishtime>2023-01-06 10:00</publishtime>: a CMS's own tag for the publication time
+        for el in root.iter("publishtime", "pubtime", "publishdate"):
+            d = parse_date("".join(el.itertext()))
+            if d:
+                ex.published_date, ex.sources["published_date"] = d, "header"
+                break
     if ex.publisher is None:
         if source_hdr:
             ex.publisher, ex.sources["publisher"] = source_hdr, "header"
@@ -222,19 +252,20 @@ def extract_fields(text: str, root=None, body_text: str | None = None) -> Extrac
         sd, sorg = signature(lines)
     if ex.written_date is None and sd:
         ex.written_date, ex.sources["written_date"] = sd, "signature"
-    if ex.publisher is None and sorg:
-        ex.publisher, ex.sources["publisher"] = sorg, "signature"
+    ex.signature_org = sorg
 
     # --- report year
     y = None
-    for cand, src in ([(ex.title, ex.sources.get("title"))] if ex.title else []):
-        y = year_from_title(cand)
+    if ex.title and ex.sources.get("title") != "body":
+        y = year_from_title(ex.title)
         if y:
-            ex.report_year, ex.sources["report_year"] = y, ("title" if src != "body" else "body")
+            ex.report_year, ex.sources["report_year"] = y, "title"
     if ex.report_year is None:
         y = year_from_body(T.to_simplified(body_text or text))
         if y is None and body_text:
             y = year_from_body(T.to_simplified(text))
+        if y is None and ex.title:
+            y = year_from_title(ex.title)  # a title found in the body (a sentence naming the report)
         if y:
             ex.report_year, ex.sources["report_year"] = y, "body"
     return ex

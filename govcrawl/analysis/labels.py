@@ -54,7 +54,9 @@ BLOCK_LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号",),
     "publisher": ("发布机构", "发布单位", "发文机关", "发文单位", "发布机关", "信息发布机构", "公开机构", "制发机关",
                   "发文机构"),
-    "written_date": ("成文日期", "生成日期", "成文时间", "发文日期", "印发日期"),
+    "written_date": ("成文日期", "生成日期", "成文时间"),
+    # the date a document was issued, not the date it was written (kept apart: a reader never takes it for 成文日期)
+    "issued_date": ("发文日期", "印发日期"),
     "doc_no": ("文号", "文件编号", "发文字号", "发文文号", "文件文号"),
     "subject": ("主题分类", "组配分类", "信息分类", "主题词分类"),
     "disclosure_mode": ("公开方式", "公开形式", "公开属性"),
@@ -170,6 +172,8 @@ def find_pairs(lines: list[str], max_line: int = 400) -> list[Pair]:
             value = _cut_value(line[m.end():end])
             if kind == "stop":
                 continue
+            if _canon_label(value) in _LABEL_FIELD:
+                value = ""  # a row of labels (索引号 | 发布机构 | 成文日期): the "value" is the next label
             out.append(Pair(fld, kind, raw, value, i, has_block))
     return out
 
@@ -221,3 +225,91 @@ def clean_doc_no(v: str) -> str | None:
     return v
 
 
+
+
+# ---------------------------------------------------------------------------
+# layouts without colons: space-separated runs, glued labels, and label rows over value rows
+
+_BARE_LABEL_RE = re.compile(r"(?P<label>" + _label_alts + r")(?=[\s|]|[0-9A-Za-z\u4e00-\u9fff（(\[【])")
+_CELL_SPLIT_RE = re.compile(r"\s*\|\s*")
+
+
+def _bare_labels(line: str) -> list[tuple[re.Match, str, str]]:
+    out = []
+    for m in _BARE_LABEL_RE.finditer(line):
+        canon = _canon_label(m.group("label"))
+        if canon not in _LABEL_FIELD:
+            continue
+        start = m.start()
+        prev = line[start - 1] if start > 0 else ""
+        if prev and _CJK_CHAR_RE.match(prev):
+            continue  # inside a word (资金来源, 成文日期's 日期)
+        fld, kind = _LABEL_FIELD[canon]
+        out.append((m, fld, kind))
+    return out
+
+
+def find_bare_pairs(lines: list[str], max_line: int = 200) -> list[Pair]:
+    """``label value`` runs without colons ("索引号 bgs01/2023-00011 发文字号 …", "索引号000014349/2023-74857"):
+    only on short lines that hold two labels or more, or open with a block label (prose never does)."""
+    out: list[Pair] = []
+    for i, line in enumerate(lines):
+        if len(line) > max_line or not _LABEL_END_RE.pattern or ":" in line or "：" in line:
+            continue
+        found = _bare_labels(line)
+        labels = [f for f in found if f[2] != "stop"]
+        if not labels:
+            continue
+        opens = found[0][0].start() == 0 and found[0][2] == "block"
+        if len(found) < 2 and not opens:
+            continue
+        has_block = any(k == "block" for _, _, k in found)
+        for j, (m, fld, kind) in enumerate(found):
+            if kind == "stop":
+                continue
+            end = found[j + 1][0].start() if j + 1 < len(found) else len(line)
+            value = line[m.end():end].strip(" |\u3000")
+            if value and not _CELL_SPLIT_RE.fullmatch(value):
+                out.append(Pair(fld, kind, m.group("label"), value.split("|")[0].strip(), i, has_block))
+    return out
+
+
+def find_column_pairs(lines: list[str]) -> list[Pair]:
+    """A row of labels over a row of values (``索引号 | 公开方式 | 发布机构 |`` then ``116…/2009-00021 | 主动公开 | …``)."""
+    out: list[Pair] = []
+    for i in range(len(lines) - 1):
+        head = [c for c in _CELL_SPLIT_RE.split(lines[i].strip(" |")) if c]
+        if len(head) < 2 or len(lines[i]) > 200:
+            continue
+        keys = [_LABEL_FIELD.get(_canon_label(c)) for c in head]
+        if not all(keys):
+            continue
+        values = [c for c in _CELL_SPLIT_RE.split(lines[i + 1].strip(" |"))]
+        if len(values) != len(head):
+            continue
+        for (fld, kind), label, value in zip(keys, head, values):
+            if kind != "stop" and value:
+                out.append(Pair(fld, kind, label, value, i + 1, True))
+    return out
+
+
+_LONE_LABEL_RE = re.compile(r"^\s*(?P<label>" + _label_alts + r")\s*$")  # no colon: a colon with nothing after it is an empty value
+
+
+def find_stacked_pairs(lines: list[str]) -> list[Pair]:
+    """A label alone on its line and its value on the next (dl/dt/dd, one cell per line)."""
+    out: list[Pair] = []
+    for i in range(len(lines) - 1):
+        if len(lines[i]) > 12:
+            continue
+        m = _LONE_LABEL_RE.match(lines[i])
+        if not m:
+            continue
+        key = _LABEL_FIELD.get(_canon_label(m.group("label")))
+        nxt = lines[i + 1].strip()
+        if not key or key[1] == "stop" or not nxt or _LONE_LABEL_RE.match(nxt) or len(nxt) > 60:
+            continue
+        if re.search(r"[:：]", nxt) or nxt[0] in "【[(（<《|" or has_label(nxt):
+            continue  # the next line is another label (信息来源: / 【字体:), not this one's value
+        out.append(Pair(key[0], key[1], m.group("label"), nxt, i + 1, key[1] == "block"))
+    return out

@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from govcrawl.analysis import bodies, dates, fields, structure
 from govcrawl.analysis import classify as C
-from govcrawl.analysis import dates, fields, structure
 from govcrawl.analysis import junk as J
 from govcrawl.analysis import text as T
 from govcrawl.analysis.statistics import parse_statistics
@@ -24,6 +24,7 @@ class PageAnalysis:
     report_year: int | None = None
     index_no: str | None = None
     publisher: str | None = None
+    reporting_body: str | None = None
     written_date: str | None = None
     published_date: str | None = None
     doc_no: str | None = None
@@ -44,6 +45,7 @@ class PageAnalysis:
             "report_year": self.report_year,
             "index_no": self.index_no,
             "publisher": self.publisher,
+            "reporting_body": self.reporting_body,
             "written_date": self.written_date,
             "published_date": self.published_date,
             "doc_no": self.doc_no,
@@ -163,6 +165,26 @@ def analyze_page(content: str | bytes, url: str | None = None, content_type: str
         pa.kind = "junk"
     else:
         pa.kind = "annual_report" if cls.is_report else "other"
+    if cls.is_report:
+        # whose report it is: named by the title, or else by the first sentence; the publisher when no
+        # 发布机构 / 来源 is printed (then the closing signature's organisation)
+        simp_page = T.to_simplified(text)
+        above, byline = bodies.around_title(pa.title, simp_page)
+        if above:  # a title split over two lines: the body's name above, "2024年政府信息公开工作年度报告" below
+            pa.original.setdefault("title", pa.title)
+            pa.title = above + pa.title
+        pa.reporting_body, rb_source = bodies.reporting_body(pa.title, simp_text)
+        if pa.reporting_body:
+            pa.sources["reporting_body"] = rb_source
+        if pa.publisher is None and byline:
+            pa.publisher, pa.sources["publisher"] = byline, "header"
+        if pa.publisher is None and pa.reporting_body:
+            pa.publisher, pa.sources["publisher"] = pa.reporting_body, "reporting_body"
+    if pa.publisher is None and ex.signature_org:
+        simp = T.to_simplified(ex.signature_org)
+        pa.publisher, pa.sources["publisher"] = simp, "signature"
+        if simp != ex.signature_org:
+            pa.original["publisher"] = ex.signature_org
     if not cls.is_report:
         # the report year is the year a report covers: meaningless for other pages
         if pa.report_year is not None:

@@ -105,7 +105,8 @@ def cmd_accept(args: argparse.Namespace) -> int:
         {
             "url": drop.url, "portal": drop.portal, "title": a.title or drop.title, "report_year": a.report_year
             or (int(a.extra["year"]) if a.extra.get("year", "").isdigit() else None),
-            "index_no": a.index_no, "publisher": a.publisher, "written_date": a.written_date,
+            "index_no": a.index_no, "publisher": a.publisher, "reporting_body": a.reporting_body,
+            "written_date": a.written_date,
             "published_date": a.published_date, "doc_no": a.doc_no, "body_text": a.text,
             "sources": dict(a.sources), "original": dict(a.original),
             "classification_reasons": [reason, *a.classification_reasons],

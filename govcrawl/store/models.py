@@ -28,6 +28,7 @@ EXPORT_FIELDS = (
     "report_year",
     "index_no",
     "publisher",
+    "reporting_body",
     "written_date",
     "published_date",
     "doc_no",
@@ -54,6 +55,7 @@ class Report(Base):
     report_year: Mapped[int | None] = mapped_column(Integer, index=True)
     index_no: Mapped[str | None] = mapped_column(String(128))
     publisher: Mapped[str | None] = mapped_column(String(256))
+    reporting_body: Mapped[str | None] = mapped_column(String(256))  # whose report it is (title / first sentence)
     written_date: Mapped[str | None] = mapped_column(String(10))
     published_date: Mapped[str | None] = mapped_column(String(10))
     doc_no: Mapped[str | None] = mapped_column(String(128))

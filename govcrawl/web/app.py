@@ -217,7 +217,8 @@ class WebApp:
                 attachments = self._attachments(record)
             except RecordNotFound as exc:
                 capture_error = str(exc)
-        fields = ["title", "report_year", "index_no", "publisher", "written_date", "published_date", "doc_no"]
+        fields = ["title", "report_year", "reporting_body", "index_no", "publisher", "written_date", "published_date",
+                  "doc_no"]
         return self.render(request, "report.html", {
             "r": report, "portal": self.portal_info(report["portal"]), "fields": fields, "tables": tables,
             "checks": report.get("statistics_checks") or [], "captures": captures, "current": current,

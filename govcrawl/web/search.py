@@ -253,7 +253,7 @@ def build_where(params: SearchParams, dialect: str, fts: bool,
 
 
 LIST_COLUMNS = (
-    "id", "url", "portal", "title", "report_year", "index_no", "publisher", "written_date",
+    "id", "url", "portal", "title", "report_year", "index_no", "publisher", "reporting_body", "written_date",
     "published_date", "doc_no", "warc_filename", "warc_offset", "statistics_format", "consistency_ok",
 )
 
