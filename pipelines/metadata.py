@@ -46,12 +46,14 @@ class MetadataPipeline:
                 "report_year": a.report_year,
                 "index_no": a.index_no,
                 "publisher": a.publisher,
-                "reporting_body": a.reporting_body,
+                # a report in a portal's per-unit tree belongs to the unit whose list named it, when the page itself
+                # does not say
+                "reporting_body": a.reporting_body or item.listing_unit,
                 "written_date": a.written_date,
                 "published_date": a.published_date or item.listing_date,
                 "doc_no": a.doc_no,
                 "body_text": a.text,
-                "sources": dict(a.sources),
+                "sources": {**a.sources, **({"reporting_body": "listing"} if not a.reporting_body and item.listing_unit else {})},
                 "original": dict(a.original),
                 "classification_reasons": list(a.classification_reasons),
                 "payload_digest": item.payload_digest,

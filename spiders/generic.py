@@ -12,23 +12,11 @@ from scrapy.http import Response
 
 from govcrawl.analysis.classify import title_verdict
 from govcrawl.analysis.text import to_simplified
-from govcrawl.crawl import signals as govcrawl_signals
+from govcrawl.crawl.browser import BrowserCapture, use_browser
 from govcrawl.crawl.spider import MAX_DISCOVERY_HOPS, PortalSpider, nav_links
 
-# --- portals off the platforms, and JavaScript-built listings (the browser) ---------------------
 
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-class GenericSpider(PortalSpider):
+class GenericSpider(PortalSpider, BrowserCapture):
     """Any portal: in-scope link following towards report titles, depth-bounded.
 
     With ``list_selector`` the (rendered) list page's entries are all followed (the junk filter judges
@@ -43,16 +31,7 @@ class GenericSpider(PortalSpider):
     @classmethod
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
-        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-        settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="spider")
-        launch: dict[str, Any] = {
-            "executable_path": settings.get("GOVCRAWL_CHROMIUM"),
-            "headless": True,
-            "args": BROWSER_ARGS,
-        }
-        if settings.get("GOVCRAWL_PROXY"):
-            launch["proxy"] = {"server": settings.get("GOVCRAWL_PROXY")}
-        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
+        use_browser(settings)
 
     def listing_request(
         self, url: str, hops: int = 0, browser: bool | None = None, follow_up: bool = False
@@ -123,30 +102,6 @@ class GenericSpider(PortalSpider):
             date = link.xpath("following-sibling::span[1]/text()").get()
             entries.append((href, title, date.strip() if date else None))
         return entries
-
-    async def archive_browser_response(self, response: Any) -> None:
-        """Playwright ``response`` event: hand what the browser received to the WARC capture."""
-        try:
-            body = await response.body()
-        except Exception:  # redirects and aborted loads have no body
-            body = b""
-        request = response.request
-        headers = dict(await response.all_headers())
-        # Playwright hands over the decoded body: say so rather than keep a wrong Content-Encoding.
-        encoding = headers.pop("content-encoding", None)
-        if encoding:
-            headers["x-govcrawl-decoded-content-encoding"] = encoding
-            headers["content-length"] = str(len(body))
-        self.crawler.signals.send_catch_log(
-            signal=govcrawl_signals.browser_response,
-            url=response.url,
-            method=request.method,
-            request_headers=dict(await request.all_headers()),
-            request_body=request.post_data_buffer or b"",
-            status=response.status,
-            response_headers=headers,
-            body=body,
-        )
 
 
 def _script_built(response: Response) -> bool:

@@ -54,6 +54,17 @@ class JcmsSpider(PortalSpider):
 
     PROXY_PATHS = ("/module/jpage/dataproxy.jsp", "/module/web/jpage/dataproxy.jsp")
 
+    @classmethod
+    def recognise(cls, url: str, html: str) -> list[str]:
+        ev = []
+        if re.search(r"/col/col\d+/|/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+", html + " " + url):
+            ev.append("Hanweb /col/colN/ or /art/ URLs")
+        if "<datastore" in html or "dataproxy.jsp" in html:
+            ev.append("jcms datastore / dataproxy")
+        if re.search(r"hanweb|jcms_files|/module/web/jpage/", html, re.I):
+            ev.append("Hanweb jcms markers")
+        return ev
+
     def is_listing(self, response: Response) -> bool:
         return bool(response.xpath('//script[@type="text/xml"]/text()').re_first(r"<datastore"))
 

@@ -47,6 +47,17 @@ class JpaasSpider(PortalSpider):
 
     name = "jpaas"
 
+    @classmethod
+    def recognise(cls, url: str, html: str) -> list[str]:
+        ev = []
+        if "jpaas" in html.lower() or "/api-gateway/" in html:
+            ev.append("JPaaS api-gateway")
+        if 'queryData="' in html:
+            ev.append("JPaaS unit queryData")
+        if re.search(r"/col/col\d+/", html + " " + url):
+            ev.append("Hanweb /col/colN/ URLs")
+        return ev
+
     UNIT_URL = re.compile(r'url="(/api-gateway/[^"]+/front/page/build/unit)"')
     QUERY_DATA = re.compile(r'queryData="(\{[^"]+\})"')
 

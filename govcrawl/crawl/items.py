@@ -16,6 +16,7 @@ class PageItem:
     found_via: str  # the spider (slug) that found it
     listing_title: str | None = None
     listing_date: str | None = None
+    listing_unit: str | None = None   # the reporting unit whose list (in a portal's per-unit tree) named the page
     referer: str | None = None
     attachments: list[str] = field(default_factory=list)
     warc_filename: str | None = None

@@ -144,6 +144,10 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         "changed": stats.get("govcrawl/reports_changed", 0),
         "not_modified": stats.get("govcrawl/not_modified", 0),
         "dropped": dropped,
+        # platform = "auto": what was recognised, and where the annual-report column was found
+        **({"platform_detected": stats["govcrawl/platform_detected"], "detection": stats.get("govcrawl/detection"),
+            "column": stats.get("govcrawl/detection_column")} if stats.get("govcrawl/platform_detected") else
+           {"detection": stats["govcrawl/detection"]} if stats.get("govcrawl/detection") else {}),
         # log_count/ERROR counts every crawler's log lines in the process: count this portal's own failures
         "errors": stats.get("retry/max_reached", 0)
         + sum(v for k, v in stats.items() if k.startswith("spider_exceptions/") and isinstance(v, int))

@@ -108,6 +108,24 @@ class PortalSpider(scrapy.Spider):
         else:
             yield from self.discover(response, hops)
 
+    @classmethod
+    def recognise(cls, url: str, html: str) -> list[str]:
+        """Evidence that a page (a portal's home, its 政府信息公开 home, a list) is served by this platform: the
+        URL shapes, scripts and markup only this platform has. ``platform = "auto"`` picks the platform with the
+        most evidence; none: the generic spider."""
+        return []
+
+    @classmethod
+    def platform_column_links(cls, response: Response) -> list[str]:
+        """The platform's own routes to the annual-report column from a home page (gkmlpt: its annual-report
+        page), beside the navigation text and column tokens every platform shares (``column_links``)."""
+        return []
+
+    @classmethod
+    def site_search_request(cls, spider: "PortalSpider", response: Response) -> scrapy.Request | None:
+        """A search of the site for 年度报告, where the platform has a site search (the last resort of ``auto``)."""
+        return None
+
     def is_listing(self, response: Response) -> bool:
         raise NotImplementedError
 
@@ -116,7 +134,7 @@ class PortalSpider(scrapy.Spider):
 
     def discover(self, response: Response, hops: int) -> Iterator[Any]:
         """Follow the 政府信息公开年报 / 年度报告 navigation towards the annual-report column."""
-        found = nav_links(response) or nav_links(response, DISCLOSURE_NAV_TEXT)
+        found = column_links(response) or nav_links(response, DISCLOSURE_NAV_TEXT)
         if not found:
             self.fail_empty(response, "start page (neither a report list nor a link to one)")
             return
@@ -133,19 +151,23 @@ class PortalSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         """Requests for the article pages a listing names: (href, title, date) triples."""
         for href, title, date in entries:
-            url = _absolute(response, href)
+            url = absolute_url(response, href)
             if not self.wanted(title, date):
                 self.crawler.stats.inc_value("govcrawl/entries_outside_years")
                 continue
             yield self.article_request(url, title, date, referer=response.url)
 
     def article_request(
-        self, url: str, title: str | None, date: str | None, referer: str | None = None
+        self, url: str, title: str | None, date: str | None, referer: str | None = None, unit: str | None = None
     ) -> scrapy.Request:
+        """An article a listing named; ``unit``: the reporting unit whose list (in a per-unit tree) named it."""
+        kwargs = {"listing_title": title, "listing_date": date}
+        if unit:
+            kwargs["listing_unit"] = unit
         return scrapy.Request(
             url,
             callback=self.parse_article,
-            cb_kwargs={"listing_title": title, "listing_date": date},
+            cb_kwargs=kwargs,
             headers={"Referer": referer} if referer else None,
             meta={"article": True, "handle_httpstatus_list": [304]},
         )
@@ -219,7 +241,7 @@ class PortalSpider(scrapy.Spider):
             if dates and max(dates) < f"{self.year_range[0]}-12-01":
                 return True
         if self.incremental:
-            urls = {_absolute(response, href) for href, _, _ in entries}
+            urls = {absolute_url(response, href) for href, _, _ in entries}
             if urls <= self.known():
                 self.crawler.stats.inc_value("govcrawl/paging_stopped_known")
                 return True
@@ -241,7 +263,8 @@ class PortalSpider(scrapy.Spider):
 
     # --- articles -------------------------------------------------------------
     def parse_article(
-        self, response: Response, listing_title: str | None = None, listing_date: str | None = None
+        self, response: Response, listing_title: str | None = None, listing_date: str | None = None,
+        listing_unit: str | None = None,
     ) -> Iterator[Any]:
         if response.status == 304:
             # Unchanged since the archived capture (conditional request of an incremental crawl).
@@ -273,6 +296,7 @@ class PortalSpider(scrapy.Spider):
             found_via=self.name,
             listing_title=listing_title,
             listing_date=listing_date,
+            listing_unit=listing_unit,
             referer=referer.decode("latin-1") if referer else None,
             attachments=attachments,
             etag=_header(response, "ETag"),
@@ -297,7 +321,7 @@ class PortalSpider(scrapy.Spider):
         return self.portal.slug
 
 
-def _absolute(response: Response, href: str) -> str:
+def absolute_url(response: Response, href: str) -> str:
     url = response.urljoin(href.strip())
     return "http:" + url if url.startswith("//") else url
 
@@ -307,6 +331,29 @@ def _year_range(first: Any, last: Any) -> tuple[int, int] | None:
         return None
     first = int(first)
     return first, int(last) if last not in (None, "") else first
+
+
+# the annual-report column's folder names seen on real portals (samples/national/PLATFORMS.md §4)
+COLUMN_TOKEN_RE = re.compile(r"(?:^|[/_.-])(?:zfxxgknb|xxgknb|zfxxgkndbg|zfxxgkgzndbg|xxgkndbg|gknb|ndbg|annualreport|"
+                             r"xxgkannualreport|xxgk-xxgknb)(?:\d*|_\d+)(?:[/_.?#-]|$)", re.I)
+_LIST_END_RE = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/[\w-]*list(?:_\d+)?\.s?html?|/annualreport(?:#\w*)?)$", re.I)
+
+
+def column_links(response: Response) -> list[str]:
+    """Links to the annual-report column: by their text (政府信息公开年报 …), else by a column token in a list URL
+    (…/zfxxgknb/, …/xxgknb/index.html, /gkmlpt/annualreport)."""
+    found = nav_links(response)
+    if found or not hasattr(response, "css"):
+        return found
+    for href in response.css("a[href]::attr(href)").getall():
+        href = href.strip()
+        if href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        url = response.urljoin(href)
+        path = urlsplit(url).path + ("#" + urlsplit(url).fragment if urlsplit(url).fragment else "")
+        if COLUMN_TOKEN_RE.search(path) and _LIST_END_RE.search(path):
+            found.append(url)
+    return list(dict.fromkeys(found))[:3]
 
 
 def nav_links(response: Response, pattern: re.Pattern[str] = REPORT_NAV_TEXT) -> list[str]:

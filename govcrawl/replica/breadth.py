@@ -9,6 +9,7 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from govcrawl.replica import platforms
 from govcrawl.replica.articles import (
     SEED_SITES,
     Article,
@@ -263,6 +264,12 @@ def heldout_ground_truth(specs) -> dict:
     specs = [specs] if isinstance(specs, dict) else list(specs)
     portals, reports, others = {}, [], []
     for sp in specs:
+        if sp.get("platform") in platforms.modules():
+            gt = platforms.build(sp).ground_truth()
+            portals.update(gt["portals"])
+            reports += gt["reports"]
+            others += gt["non_reports"]
+            continue
         site = make_site(heldout_spec(sp))
         start = site.xxgk_url if site.start == "xxgk" else site.column_url
         portals[site.key] = portal_gt(site, start)
@@ -280,6 +287,9 @@ def heldout_registry_toml(specs) -> str:
     specs = [specs] if isinstance(specs, dict) else list(specs)
     out = []
     for sp in specs:
+        if sp.get("platform") in platforms.modules():
+            out.append(platforms.build(sp).registry_entry(auto=bool(sp.get("registry_auto"))))
+            continue
         site = make_site(heldout_spec(sp))
         out.append(registry_entry(site, site.xxgk_url if site.start == "xxgk" else site.column_url))
     return "\n".join(out)

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import quote
 
+from govcrawl.replica import platforms
 from govcrawl.replica import templates as T
 from govcrawl.replica.articles import GATE_PREFIX, SEARCH_QUERY, Article, SiteCfg
 from govcrawl.replica.breadth import (
@@ -43,8 +44,13 @@ class Replica:
         self.sites: dict[str, SiteCfg] = dict(SITES)
         self.articles = build_all_articles()
         self.extra_keys: list[str] = []
+        self.platform_sites = platforms.shipped_sites()
         for raw in extra_specs:
-            site = make_site(heldout_spec(json.loads(raw) if isinstance(raw, str) else raw))
+            spec = json.loads(raw) if isinstance(raw, str) else raw
+            if spec.get("platform") in platforms.modules():  # a held-out portal of another platform
+                self.platform_sites.append(platforms.build(spec))
+                continue
+            site = make_site(heldout_spec(spec))
             if site.key in self.sites:
                 raise ValueError(f"replica: extra site {site.key!r} already exists")
             self.sites[site.key] = site
@@ -99,6 +105,14 @@ class Replica:
             pg.setdefault("/robots.txt", ("User-agent: *\nDisallow:\n", "text/plain; charset=UTF-8", None))
         self.pages.setdefault("www.baidu.com", {})["/robots.txt"] = (
             "User-agent: *\nDisallow: /module/search/\n", "text/plain; charset=UTF-8", None)
+        self._platform_by_host = {}
+        for ps in self.platform_sites:
+            for h in ps.hosts:
+                if h in self.pages or h in self._platform_by_host:
+                    raise ValueError(f"replica: host {h} served twice")
+                self._platform_by_host[h] = ps
+                self.pages[h] = {}
+                self.start_urls[ps.slug] = ps.start_url()
         self.hosts = sorted(self.pages)
         self._site_by_host = {s.host: s for s in self.sites.values()}
         self._items_by_host = {s.host: self.articles[k] for k, s in self.sites.items()}
@@ -152,6 +166,8 @@ class Replica:
 
     def _route(self, req: Request) -> Response | None:
         host, path = req.host, req.path
+        if host in self._platform_by_host:
+            return self._platform_by_host[host].respond(req)
         site = self._site_by_host.get(host)
         if host == "www.baidu.com":
             return self._baidu(req)

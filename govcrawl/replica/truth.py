@@ -44,6 +44,11 @@ def ground_truth_data() -> dict:
                 others.append({"url": a.url, "portal": k, "kind": "other", "note": a.note})
     for sp in rep.spam:
         others.append({"url": sp.url, "portal": None, "kind": "junk", "note": sp.note})
+    for ps in rep.platform_sites:  # the portals on the platforms outside Zhejiang (replica/platforms/)
+        gt = ps.ground_truth()
+        portals.update(gt["portals"])
+        reports += gt["reports"]
+        others += gt["non_reports"]
     reports.sort(key=lambda r: (r["portal"], r["report_year"]))
     return {"portals": portals, "reports": reports, "non_reports": others}
 

@@ -1,0 +1,68 @@
+"""The browser tier (scrapy-playwright with Debian's Chromium): settings, and the WARC capture of what the browser
+receives. A browser request costs ~50 plain ones: spiders use it only where a list is built by script.
+
+Chromium is started silent (no background networking, component updates or sync): it asks nothing of anyone but
+the pages it renders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govcrawl.crawl import signals as govcrawl_signals
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+
+
+def use_browser(settings: Any) -> None:
+    """Spider settings that route ``meta["playwright"]`` requests through Chromium (others stay plain HTTP)."""
+    settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, priority="spider")
+    launch: dict[str, Any] = {
+        "executable_path": settings.get("GOVCRAWL_CHROMIUM"),
+        "headless": True,
+        "args": BROWSER_ARGS,
+    }
+    if settings.get("GOVCRAWL_PROXY"):
+        launch["proxy"] = {"server": settings.get("GOVCRAWL_PROXY")}
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
+
+
+class BrowserCapture:
+    """Mixin for spiders that render pages: every network response the browser receives goes to the WARC capture
+    (``meta["playwright_page_event_handlers"] = {"response": "archive_browser_response"}``)."""
+
+    __slots__ = ()  # a mixin adds no state (a spider of another class can take its place: platform = "auto")
+    crawler: Any
+
+    async def archive_browser_response(self, response: Any) -> None:
+        """Playwright ``response`` event: hand what the browser received to the WARC capture."""
+        try:
+            body = await response.body()
+        except Exception:  # redirects and aborted loads have no body
+            body = b""
+        request = response.request
+        headers = dict(await response.all_headers())
+        # Playwright hands over the decoded body: say so rather than keep a wrong Content-Encoding.
+        encoding = headers.pop("content-encoding", None)
+        if encoding:
+            headers["x-govcrawl-decoded-content-encoding"] = encoding
+            headers["content-length"] = str(len(body))
+        self.crawler.signals.send_catch_log(
+            signal=govcrawl_signals.browser_response,
+            url=response.url,
+            method=request.method,
+            request_headers=dict(await request.all_headers()),
+            request_body=request.post_data_buffer or b"",
+            status=response.status,
+            response_headers=headers,
+            body=body,
+        )
