@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from govcrawl.crawl.browser import BrowserCapture, use_browser
 from govcrawl.crawl.spider import (
     DISCLOSURE_NAV_TEXT,
     MAX_DISCOVERY_HOPS,
@@ -60,15 +59,10 @@ def detect(response: Response, platforms: dict[str, type[PortalSpider]]) -> tupl
     return best, evidence
 
 
-class AutoSpider(PortalSpider, BrowserCapture):
+class AutoSpider(PortalSpider):
     """Recognises a portal's platform and its annual-report column from its home URL, then crawls as that platform."""
 
     name = "auto"
-
-    @classmethod
-    def update_settings(cls, settings: Any) -> None:
-        super().update_settings(settings)
-        use_browser(settings)  # the portal may turn out to need it (a list built by script, a challenge wall)
 
     def parse(self, response: Response, hops: int = 0) -> Iterator[Any]:
         if not isinstance(self, AutoSpider):

@@ -12,11 +12,10 @@ from scrapy.http import Response
 
 from govcrawl.analysis.classify import title_verdict
 from govcrawl.analysis.text import to_simplified
-from govcrawl.crawl.browser import BrowserCapture, use_browser
 from govcrawl.crawl.spider import MAX_DISCOVERY_HOPS, PortalSpider, nav_links
 
 
-class GenericSpider(PortalSpider, BrowserCapture):
+class GenericSpider(PortalSpider):
     """Any portal: in-scope link following towards report titles, depth-bounded.
 
     With ``list_selector`` the (rendered) list page's entries are all followed (the junk filter judges
@@ -27,11 +26,6 @@ class GenericSpider(PortalSpider, BrowserCapture):
     """
 
     name = "generic"
-
-    @classmethod
-    def update_settings(cls, settings: Any) -> None:
-        super().update_settings(settings)
-        use_browser(settings)
 
     def listing_request(
         self, url: str, hops: int = 0, browser: bool | None = None, follow_up: bool = False

@@ -13,7 +13,8 @@ FIELDS = ("title", "report_year", "index_no", "publisher", "reporting_body", "wr
           "portal")
 
 
-def crawl_portals(tmp_path: Path, specs: list[dict], auto: bool = False, command: str = "crawl") -> dict:
+def crawl_portals(tmp_path: Path, specs: list[dict], auto: bool = False, command: str = "crawl",
+                  faults: dict | None = None) -> dict:
     """Serve ``specs`` (held-out portals) from a replica on 127.0.0.1, crawl them from a registry file, and return
     the exported rows, the per-portal stats, the drops and the ground truth."""
     from govcrawl.replica.server import ReplicaServer
@@ -23,7 +24,7 @@ def crawl_portals(tmp_path: Path, specs: list[dict], auto: bool = False, command
     registry.write_text(heldout_registry_toml(specs), encoding="utf-8")
     db = f"sqlite:///{tmp_path / ('auto' if auto else 'named')}.sqlite3"
     stats = tmp_path / ("auto-stats.json" if auto else "stats.json")
-    with ReplicaServer(port=0, extra_sites=specs) as server:
+    with ReplicaServer(port=0, extra_sites=specs, faults=faults) as server:
         result = run_govcrawl(command, "--portals", str(registry), "--proxy", server.proxy_url, "--db", db,
                               "--warc-dir", str(tmp_path / ("warc-auto" if auto else "warc")), "--stats-json", str(stats),
                               cwd=tmp_path)
@@ -31,6 +32,7 @@ def crawl_portals(tmp_path: Path, specs: list[dict], auto: bool = False, command
     drops = run_govcrawl("drops", "--db", db, cwd=tmp_path)
     return {
         "result": result,
+        "warc_dir": tmp_path / ("warc-auto" if auto else "warc"),
         "rows": [json.loads(line) for line in exported.stdout.splitlines() if line.strip()],
         "stats": json.loads(stats.read_text(encoding="utf-8")) if stats.exists() else None,
         "drops": drops.stdout,

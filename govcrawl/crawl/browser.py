@@ -7,6 +7,7 @@ the pages it renders.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from govcrawl.crawl import signals as govcrawl_signals
@@ -23,8 +24,26 @@ BROWSER_ARGS = [
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
 
+class _NoTraceback(logging.Filter):
+    """scrapy-playwright logs a page that failed (a wall not passed in time, a list that never rendered) with its
+    traceback; its message already names the exception, and govcrawl reports the failure itself (the portal's
+    health): keep the line, drop the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+def quiet_tracebacks() -> None:
+    log = logging.getLogger("scrapy-playwright")
+    if not any(isinstance(f, _NoTraceback) for f in log.filters):
+        log.addFilter(_NoTraceback())
+
+
 def use_browser(settings: Any) -> None:
     """Spider settings that route ``meta["playwright"]`` requests through Chromium (others stay plain HTTP)."""
+    quiet_tracebacks()
     settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, priority="spider")
     launch: dict[str, Any] = {
         "executable_path": settings.get("GOVCRAWL_CHROMIUM"),

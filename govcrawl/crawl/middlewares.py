@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 
 from govcrawl.store.store import crawler_store
 
@@ -106,17 +107,24 @@ def looks_blocked(status: int, body: bytes) -> str | None:
     absence of one marker.
     """
     head = body[:20000]
-    if status == 412 or (status in (202, 403, 503) and any(m in head for m in _CHALLENGE_MARKERS)):
+    marked = any(m in head for m in _CHALLENGE_MARKERS)
+    if (status == 412 and (marked or _little_text(body))) or (status in (202, 403, 503) and marked):
         return f"HTTP {status} anti-bot challenge" + (" ($_ts)" if b"$_ts" in head else "")
+    if status == 521 and (b"document.cookie" in head or b"__jsl_clearance" in head or b"go({" in head):
+        return "HTTP 521 JavaScript cookie challenge (加速乐 __jsl_clearance)"
     if status == 200 and len(body) < 20000 and b"document.cookie" in head and (
         b"location.reload" in head or b"location.href" in head or b"location.replace" in head
-    ):
-        import re
-
-        text = re.sub(rb"<script.*?</script>|<style.*?</style>|<[^>]+>|\s+", b"", body, flags=re.S | re.I)
-        if len(text) < 200:
-            return "JavaScript cookie challenge (script sets a cookie and reloads; no page text)"
+    ) and _little_text(body):
+        return "JavaScript cookie challenge (script sets a cookie and reloads; no page text)"
     return None
+
+
+def _little_text(body: bytes) -> bool:
+    """Almost no visible text: a wall's page, not a page (a browser's rendering of the real page has its text)."""
+    import re
+
+    text = re.sub(rb"<script.*?</script>|<style.*?</style>|<[^>]+>|\s+", b"", body[:50_000], flags=re.S | re.I)
+    return len(text) < 200
 
 
 class AntiBotMiddleware:
@@ -127,20 +135,97 @@ class AntiBotMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.browser_failed: set[str | None] = set()  # hosts whose wall the browser did not pass
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "AntiBotMiddleware":
         return cls(crawler)
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response | Request:
         reason = looks_blocked(response.status, response.body)
+        wall = request.meta.get("govcrawl_wall")
         if reason is None:
+            if wall:
+                self.crawler.stats.inc_value("govcrawl/walls_passed")
+                if response.status != 200:  # the browser's first answer was the wall; what it shows now is the page
+                    return response.replace(status=200)
             return response
         from scrapy.exceptions import IgnoreRequest
 
-        self.crawler.stats.inc_value("govcrawl/blocked")
+        stats = self.crawler.stats
+        stats.inc_value("govcrawl/walls")
+        host = urlparse_cached(request).hostname
+        if urlparse_cached(request).path == "/robots.txt":
+            # the rules cannot be read behind a wall: as with a missing robots.txt, the crawl goes on (and says so)
+            stats.inc_value("govcrawl/robots_txt_walled")
+            logging.getLogger(__name__).warning("robots.txt of %s is behind a wall (%s): no rules read", host, reason)
+            raise IgnoreRequest(f"robots.txt behind a wall: {reason}")
+        marker = _script_wall(response.body)
+        if (marker and not request.meta.get("playwright") and host not in self.browser_failed
+                and _browser_can_run(self.crawler)):
+            # a JavaScript wall: a browser runs its script as any visitor's does, and gets the page
+            logging.getLogger(__name__).warning("Wall at %s (%s): fetching it through the browser", response.url, reason)
+            stats.inc_value("govcrawl/walls_to_browser")
+            return _through_browser(request, reason, marker)
+        if wall:
+            self.browser_failed.add(host)
+            reason = f"{wall}; the browser did not get through ({reason})"
+        stats.inc_value("govcrawl/blocked")
         logging.getLogger(__name__).error("Blocked at %s: %s", response.url, reason)
         raise IgnoreRequest(f"blocked: {reason}")
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        """The browser could not pass a wall in time: the host is blocked (the browser is not tried there again)."""
+        wall = request.meta.get("govcrawl_wall")
+        if not wall:
+            return None
+        from scrapy.exceptions import IgnoreRequest
+
+        self.browser_failed.add(urlparse_cached(request).hostname)
+        self.crawler.stats.inc_value("govcrawl/blocked")
+        logging.getLogger(__name__).error("Blocked at %s: %s; the browser did not get through (%s)", request.url, wall,
+                                          exception.__class__.__name__)
+        raise IgnoreRequest(f"blocked: {wall}")
+
+
+#: how long the browser may take to pass a wall (its script, the reload, the page)
+WALL_TIMEOUT_MS = 15_000
+
+
+def _script_wall(body: bytes) -> str | None:
+    """The mark of a wall a browser gets through (a script that sets a cookie or bootstraps a challenge), or None
+    (a WAF's refusal without a script: no browser passes that)."""
+    head = body[:20000]
+    if b"<script" not in head.lower():
+        return None
+    for mark in (b"$_ts", b"__jsl_clearance", b"document.cookie"):
+        if mark in head:
+            return mark.decode()
+    return None
+
+
+def _browser_can_run(crawler: Crawler) -> bool:
+    handlers = crawler.settings.getdict("DOWNLOAD_HANDLERS")
+    return any("playwright" in str(v).lower() for v in handlers.values())
+
+
+def _through_browser(request: Request, reason: str, marker: str) -> Request:
+    import json
+
+    from scrapy_playwright.page import PageMethod
+
+    # the page, not the wall: wait (bounded) until the loaded document no longer holds the wall's mark
+    passed = (f"() => document.readyState === 'complete' && "
+              f"!document.documentElement.innerHTML.slice(0, 20000).includes({json.dumps(marker)})")
+    meta = {
+        **request.meta,
+        "playwright": True,
+        "playwright_page_methods": [PageMethod("wait_for_function", passed, timeout=WALL_TIMEOUT_MS)],
+        "playwright_page_event_handlers": {"response": "archive_browser_response"},
+        "govcrawl_wall": reason,
+        "dont_retry": True,  # a wall not passed in time is not passed by trying again
+    }
+    return request.replace(meta=meta, dont_filter=True)
 
 
 # --- faults: pages lost for good, redirect loops, the size cap ---------------------------------------

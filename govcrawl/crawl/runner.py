@@ -93,6 +93,7 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
     }
     # Answers from the site itself: a proxy's or gateway's 5xx for every request means the host is unreachable.
     served = sum(n for code, n in statuses.items() if code < 500) if statuses else responses
+    served += stats.get("govcrawl/walls", 0)  # a wall (412, 521 …) is the site answering, not a dead host
     lost = {key.split("/", 2)[-1]: value for key, value in stats.items() if key.startswith("govcrawl/lost/")}
     problems = []
     warnings = []
@@ -112,6 +113,8 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
     retried = {key.split("/", 2)[-1]: value for key, value in stats.items() if key.startswith("retry/reason_count/")}
     if retried:
         warnings.append("retried: " + ", ".join(f"{reason} x{n}" for reason, n in sorted(retried.items())))
+    if stats.get("govcrawl/walls_passed"):
+        warnings.append(f"{stats['govcrawl/walls_passed']} anti-bot wall(s) passed through the browser (walls archived)")
     if stats.get("govcrawl/empty_listing"):
         problems.append(f"{stats['govcrawl/empty_listing']} listing page(s) yielded no entries")
     if stats.get("govcrawl/blocked"):

@@ -19,6 +19,7 @@ from scrapy.http import Response
 from govcrawl.analysis.classify import title_verdict
 from govcrawl.analysis.dates import year_from_title
 from govcrawl.analysis.text import to_simplified
+from govcrawl.crawl.browser import BrowserCapture, use_browser
 from govcrawl.crawl.items import AttachmentItem, PageItem
 from govcrawl.crawl.registry import Portal
 from govcrawl.store.store import crawler_store
@@ -53,7 +54,7 @@ DISCLOSURE_NAV_TEXT = re.compile(r"^(法定主动公开内容|主动公开(内�
 MAX_DISCOVERY_HOPS = 3
 
 
-class PortalSpider(scrapy.Spider):
+class PortalSpider(scrapy.Spider, BrowserCapture):
     """A spider for one registry portal; ``govcrawl.spiderloader`` binds ``portal`` and ``name`` (the slug)."""
 
     portal: Portal
@@ -68,6 +69,13 @@ class PortalSpider(scrapy.Spider):
         self.incremental = False
         self.distributed = False
         self._known: set[str] | None = None
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        # every platform may meet a wall that only a browser passes (govcrawl.crawl.middlewares.AntiBotMiddleware),
+        # and the generic spider renders script-built lists: the browser is there, started only when asked for
+        use_browser(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "PortalSpider":

@@ -13,6 +13,9 @@ mode                   what the host does
 ``redirect_loop``      302 to the same URL with ``govcrawl_loop=1`` added, which 302s back: a loop
 ``antibot_412``        the 瑞数 wall: HTTP 412, a ``$_ts`` script, a cookie; no page
 ``js_cookie_challenge`` 200 with a script that sets a cookie and reloads; no page text
+``jsl_521``            the 加速乐 wall: HTTP 521, a script that sets ``__jsl_clearance_s`` and goes to the page again
+                       (``solvable=1`` on the three walls: a request with the cookie the script sets gets the page,
+                       so a real browser passes and a plain client does not)
 ``wrong_charset``      HTML/XML re-encoded as GBK but declared utf-8 (header and ``<meta>``)
 ``pagination_trap``    the report column claims ~10^6 entries; past the real ones every list page
                        (jcms dataproxy, JPaaS unit API) brings new made-up news items
@@ -36,7 +39,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from govcrawl.replica.http import Request, Response, encode_text, etag_of, redirect
 
 CONTROL_HOST = "replica.control"
-MODES = ("http500", "reset", "truncate", "slow", "redirect_loop", "antibot_412", "js_cookie_challenge",
+MODES = ("http500", "reset", "truncate", "slow", "redirect_loop", "antibot_412", "js_cookie_challenge", "jsl_521",
          "wrong_charset", "pagination_trap", "huge", "dead")
 LOOP_PARAM = "govcrawl_loop"
 
@@ -232,15 +235,29 @@ def redirect_loop(req: Request) -> Response:
     return redirect(302, f"http://{req.host}{target}")
 
 
-def antibot_412() -> Response:
-    """The 瑞数 (Riversecurity) wall: 412, an obfuscated ``$_ts`` bootstrap and a cookie to come back with."""
+#: the cookies a wall's script sets: a request that carries one has passed the wall (``solvable`` walls)
+CLEARANCE_COOKIES = ("FSSBBIl1UgzbN7N80T=", "__jsl_clearance_s=")
+
+
+def passed_wall(req: Request) -> bool:
+    cookie = req.headers.get("cookie", "")
+    return any(c in cookie for c in CLEARANCE_COOKIES)
+
+
+def antibot_412(solvable: bool = False) -> Response:
+    """The 瑞数 (Riversecurity) wall: 412, an obfuscated ``$_ts`` bootstrap and a cookie to come back with.
+
+    ``solvable``: the bootstrap also sets the client cookie and reloads, as the real one does once its script has
+    run in a browser (the replica's stands in for the obfuscated code): a browser gets through, a plain client not."""
+    solve = ("<script type=\"text/javascript\" r=\"m\">document.cookie='FSSBBIl1UgzbN7N80T=4Lq1aIDkyrQ3nY9v;path=/';"
+             "location.reload();</script>") if solvable else ""
     body = ('<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
             '<meta http-equiv="Cache-Control" content="no-cache, no-store, must-revalidate">'
             '<script type="text/javascript" r="m">$_ts=window[\'$_ts\'];if(!$_ts)$_ts={};$_ts.nsd=58139;'
             '$_ts.cd="qXrcrpAlEGqqrqAkD1qcrGAlDaWqrpQkEGLqrqAqEqYqcr9lEG3crpAlJqL7rGllcAlqrp9lEq";'
             '$_ts.md="FLV6m97eQRvYq1qxo0bAmG";</script>'
-            '<script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/c.FxJzG50F.ac1fd1e.js" r="m"></script>'
-            '</head><body></body></html>')
+            + (solve or '<script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/c.FxJzG50F.ac1fd1e.js" r="m"></script>')
+            + '</head><body></body></html>')
     return Response(412, body.encode(), "text/html; charset=utf-8",
                     [("Set-Cookie", "FSSBBIl1UgzbN7N80S=Ro9Hhd6tcCmqRxI4F1wVE2zcm0JgqOiw; Path=/; HttpOnly"),
                      ("Cache-Control", "no-cache, no-store")])
@@ -253,3 +270,12 @@ def js_cookie_challenge() -> Response:
             "document.cookie=_0x5c1a[0]+_0x5c1a[1]+'gB%2FRD3fW2h5q0nJ8z%3D'+';'+_0x5c1a[2];"
             "location.reload();</script></body></html>")
     return Response(200, body.encode(), "text/html; charset=utf-8", [("Cache-Control", "no-cache")])
+
+
+def jsl_521() -> Response:
+    """加速乐's first answer: HTTP 521, a script that sets ``__jsl_clearance_s`` and goes to the page again."""
+    body = ("<script>document.cookie=('_')+('_j')+('sl_clear')+('ance_s=')+(1732460001)+('.')+(225)+('|0|')"
+            "+('gB%2FRD3fW2h5q0nJ8z%3D')+(';max-age=3600;path=/');location.href=location.pathname+location.search"
+            "</script>")
+    return Response(521, body.encode(), "text/html; charset=utf-8",
+                    [("Set-Cookie", "__jsluid_s=4b2f0b8d5c9d3e7a1f6c8e0a9b7d5c3e; max-age=31536000; path=/; HttpOnly")])

@@ -29,6 +29,8 @@ from .faults import (
     antibot_412,
     http_error,
     js_cookie_challenge,
+    jsl_521,
+    passed_wall,
     redirect_loop,
 )
 
@@ -121,10 +123,12 @@ def _make_handler(replica, log: list, lock: threading.Lock, state: FaultState | 
                 return self._send_response(http_error(int(opts.get("status", 500))), req)
             if mode == "redirect_loop":
                 return self._send_response(redirect_loop(req), req)
-            if mode == "antibot_412":
-                return self._send_response(antibot_412(), req)
-            if mode == "js_cookie_challenge":
-                return self._send_response(js_cookie_challenge(), req)
+            if mode in ("antibot_412", "js_cookie_challenge", "jsl_521"):
+                if opts.get("solvable") and passed_wall(req):
+                    return self._normal(req)  # the browser ran the wall's script and came back with its cookie
+                wall = {"antibot_412": lambda: antibot_412(bool(opts.get("solvable"))),
+                        "js_cookie_challenge": js_cookie_challenge, "jsl_521": jsl_521}[mode]()
+                return self._send_response(wall, req)
             if mode == "huge":
                 return self._huge(int(opts.get("size", HUGE_SIZE)), bool(opts.get("declare", True)))
             if mode == "slow":
