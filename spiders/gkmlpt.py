@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import scrapy
 from scrapy.http import Response
@@ -39,6 +39,7 @@ BEIJING = timezone(timedelta(hours=8))
 CONFIG_RE = re.compile(r"window\._CONFIG\s*=\s*\{")
 SID_RE = re.compile(r"""\bSID\s*:\s*['"]?(\d+)""")
 TREE_RE = re.compile(r"\bTREE\s*:\s*(?=\[)")
+DETAIL_RE = re.compile(r"\bDETAIL\s*:\s*\{")
 SHELL_PATH_RE = re.compile(r"/gkmlpt/(?:index|annualreport)\b")
 API_PATH_RE = re.compile(r"/gkmlpt/api/all/(\d+)$")
 CONTENT_RE = re.compile(r"/gkmlpt/content/\d+/\d+/m?post_\d+\.html")
@@ -84,7 +85,7 @@ def is_shell(html: str) -> bool:
     """A platform page whose ``_CONFIG`` has the site's tree (a content page's has its ``DETAIL``)."""
     m = CONFIG_RE.search(html)
     return bool(m and SID_RE.search(html, m.end()) and TREE_RE.search(html, m.end())
-                and not re.search(r"\bDETAIL\s*:", html[m.end():m.end() + 4000]))
+                and not DETAIL_RE.search(html, m.end()))
 
 
 def _walk(nodes: list) -> Iterator[dict]:
@@ -255,9 +256,10 @@ class GkmlptSpider(PortalSpider):
         parts = urlsplit(response.url)
         api = API_PATH_RE.search(parts.path)
         if api:  # the registry named the list API itself
-            query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+            query = dict(parse_qsl(parts.query))
+            page = query.get("page", "1")
             yield from self.parse_gkmlpt_api(response, int(api.group(1)), query.get("sid", ""),
-                                             page=max(1, int(query.get("page", "1") or 1)))
+                                             page=max(1, int(page)) if page.isdigit() else 1)
             return
         if not self.count_list_page(response):
             return
@@ -280,16 +282,20 @@ class GkmlptSpider(PortalSpider):
             yield self.gkmlpt_api_request(base, category, sid, 1, referer=response.url.split("#", 1)[0])
 
     def gkmlpt_api_request(self, base: str, category: int, sid: str, page: int, referer: str,
-                           listed: int = 0) -> scrapy.Request:
+                           listed: int = 0, previous: str | None = None) -> scrapy.Request:
+        kwargs = {"category": category, "sid": sid, "page": page, "listed": listed}
+        if previous:
+            kwargs["previous"] = previous
         return scrapy.Request(
-            api_url(base, category, sid, page), callback=self.parse_gkmlpt_api,
-            cb_kwargs={"category": category, "sid": sid, "page": page, "listed": listed},
+            api_url(base, category, sid, page), callback=self.parse_gkmlpt_api, cb_kwargs=kwargs,
             headers={"Referer": referer, "Accept": "application/json, text/plain, */*"},
             meta={"handle_httpstatus_list": [304, 404], "gkmlpt_referer": referer},
         )
 
     def parse_gkmlpt_api(self, response: Response, category: int, sid: str, page: int = 1,
-                         listed: int = 0) -> Iterator[Any]:
+                         listed: int = 0, previous: str | None = None) -> Iterator[Any]:
+        """One page of a category's list; ``listed``: entries of the pages before, ``previous``: the first entry of
+        the page before (a site that ignores ``page`` answers it again: the list has ended)."""
         if response.status == 304:
             archived = self.archived_response(response)
             if archived is None:
@@ -315,6 +321,12 @@ class GkmlptSpider(PortalSpider):
             if page == 1:
                 self.fail_empty(response, f"gkmlpt list API (category {category}: no articles)")
             return  # past the end
+        first = article_entry(articles[0], response.url)
+        if previous and first and first["url"] == previous:
+            self.crawler.stats.inc_value("govcrawl/gkmlpt_repeated_pages")
+            self.logger.warning("%s: page %d repeats page %d (the API ignores page): the list ends here",
+                                response.url, page, page - 1)
+            return
         entries = []
         for article in articles:
             entry = article_entry(article, response.url)
@@ -340,7 +352,8 @@ class GkmlptSpider(PortalSpider):
             return
         if not self.stop_paging(response, entries):
             referer = response.meta.get("gkmlpt_referer") or response.url
-            yield self.gkmlpt_api_request(platform_base(response.url), category, sid, page + 1, referer, listed)
+            yield self.gkmlpt_api_request(platform_base(response.url), category, sid, page + 1, referer, listed,
+                                          first["url"] if first else None)
 
     def parse_article(self, response: Response, listing_title: str | None = None, listing_date: str | None = None,
                       listing_unit: str | None = None, listing_meta: dict[str, str] | None = None) -> Iterator[Any]:

@@ -284,6 +284,26 @@ def test_broken_answers_fail_loudly():
     assert stats.get_value("govcrawl/empty_listing") == 3
 
 
+def test_a_list_that_ignores_its_page_parameter_ends_and_an_api_url_can_be_the_start():
+    site = _site()
+    spider, stats = _spider(site)
+    page1 = _answer(site, "http://t.lingnan.gov.cn/gkmlpt/api/all/500?page=1&sid=9")
+    first = next(r for r in spider.parse_gkmlpt_api(page1, 500, "9", 1) if r.callback == spider.parse_article)
+    nxt = [r for r in spider.parse_gkmlpt_api(page1, 500, "9", 1) if r.callback == spider.parse_gkmlpt_api]
+    assert [r.cb_kwargs["previous"] for r in nxt] == [first.url]
+    # page 2 answered with page 1's articles: nothing followed twice, no page 3
+    again = page1.replace(url=nxt[0].url)
+    assert list(spider.parse_gkmlpt_api(again, 500, "9", 2, listed=3, previous=first.url)) == []
+    assert stats.get_value("govcrawl/gkmlpt_repeated_pages") == 1
+    # a registry entry naming the list API itself (page 0 is page 1: the next page asked is 2)
+    page0 = _answer(site, "http://t.lingnan.gov.cn/gkmlpt/api/all/500?page=0&sid=9")
+    assert spider.is_listing(page0)
+    out = list(spider.parse_listing(page0))
+    assert [r.url for r in out if r.callback == spider.parse_gkmlpt_api] == \
+        ["http://t.lingnan.gov.cn/gkmlpt/api/all/500?page=2&sid=9"]
+    assert len([r for r in out if r.callback == spider.parse_article]) == 3
+
+
 def test_home_pages_lead_to_the_platform():
     site = _site(home_links_report=True)
     home = _answer(site, site.home_url())
