@@ -13,6 +13,26 @@ from govcrawl.analysis.statistics import long_rows
 from govcrawl.crawl.items import AttachmentItem, PageItem
 from govcrawl.store.store import close_crawler_store, crawler_store
 
+# where a field came from when the page itself printed it (a label, a header line, a meta tag); anything else was
+# derived (a publisher from the reporting body or the signature, a written date from the closing signature)
+PRINTED_SOURCES = frozenset({"table", "header", "meta"})
+LISTING_FIELDS = ("index_no", "publisher", "written_date", "published_date", "doc_no")
+
+
+def fill_from_listing(record: dict, listing_meta: dict) -> dict:
+    """The report fields a platform's list API gives (gkmlpt's identifier, publisher, date, document_number) fill
+    what the page does not print: an empty field, or one the analysis only derived. Printed fields come first.
+    Each field filled is recorded with the source "listing". Returns ``record`` (changed in place)."""
+    sources = record.setdefault("sources", {})
+    for field in LISTING_FIELDS:
+        value = listing_meta.get(field)
+        if not value:
+            continue
+        if record.get(field) is None or sources.get(field) not in PRINTED_SOURCES:
+            record[field] = value
+            sources[field] = "listing"
+    return record
+
 
 class MetadataPipeline:
     def __init__(self, crawler: Crawler) -> None:
@@ -38,33 +58,36 @@ class MetadataPipeline:
         stats = a.statistics
         # kept with the report (same transaction) so later copies of it on other hosts are recognised
         signature = (lambda: signature_record(a.text)) if is_government_host(host_of(item.url)) else None
+        record = {
+            "url": item.url,
+            "portal": item.portal,
+            "title": a.title or item.listing_title,
+            "report_year": a.report_year,
+            "index_no": a.index_no,
+            "publisher": a.publisher,
+            # a report in a portal's per-unit tree belongs to the unit whose list named it, when the page itself
+            # does not say
+            "reporting_body": a.reporting_body or item.listing_unit,
+            "written_date": a.written_date,
+            "published_date": a.published_date or item.listing_date,
+            "doc_no": a.doc_no,
+            "body_text": a.text,
+            "sources": {**a.sources, **({"reporting_body": "listing"} if not a.reporting_body and item.listing_unit else {})},
+            "original": dict(a.original),
+            "classification_reasons": list(a.classification_reasons),
+            "payload_digest": item.payload_digest,
+            "warc_filename": item.warc_filename,
+            "warc_offset": item.warc_offset,
+            "statistics_format": stats.format if stats else None,
+            "consistency_ok": stats.consistency_ok if stats else None,
+            "statistics_checks": list(stats.checks) if stats else [],
+            "statistics_unparsed": dict(stats.unparsed) if stats else {},
+            "text_counts": dict(stats.text_counts) if stats else {},
+        }
+        if item.listing_meta:
+            fill_from_listing(record, item.listing_meta)
         status = crawler_store(self.crawler).save_report(
-            {
-                "url": item.url,
-                "portal": item.portal,
-                "title": a.title or item.listing_title,
-                "report_year": a.report_year,
-                "index_no": a.index_no,
-                "publisher": a.publisher,
-                # a report in a portal's per-unit tree belongs to the unit whose list named it, when the page itself
-                # does not say
-                "reporting_body": a.reporting_body or item.listing_unit,
-                "written_date": a.written_date,
-                "published_date": a.published_date or item.listing_date,
-                "doc_no": a.doc_no,
-                "body_text": a.text,
-                "sources": {**a.sources, **({"reporting_body": "listing"} if not a.reporting_body and item.listing_unit else {})},
-                "original": dict(a.original),
-                "classification_reasons": list(a.classification_reasons),
-                "payload_digest": item.payload_digest,
-                "warc_filename": item.warc_filename,
-                "warc_offset": item.warc_offset,
-                "statistics_format": stats.format if stats else None,
-                "consistency_ok": stats.consistency_ok if stats else None,
-                "statistics_checks": list(stats.checks) if stats else [],
-                "statistics_unparsed": dict(stats.unparsed) if stats else {},
-                "text_counts": dict(stats.text_counts) if stats else {},
-            },
+            record,
             validators={"etag": item.etag, "last_modified": item.last_modified},
             statistics=long_rows(stats) if stats else [],
             signature=signature,

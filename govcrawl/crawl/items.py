@@ -17,6 +17,9 @@ class PageItem:
     listing_title: str | None = None
     listing_date: str | None = None
     listing_unit: str | None = None   # the reporting unit whose list (in a portal's per-unit tree) named the page
+    # what the platform's list API says of the page (gkmlpt's identifier, publisher, date ...) as report fields
+    # (index_no, publisher, written_date, published_date, doc_no): they fill what the page itself does not print
+    listing_meta: dict[str, str] = field(default_factory=dict)
     referer: str | None = None
     attachments: list[str] = field(default_factory=list)
     warc_filename: str | None = None

@@ -166,12 +166,16 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
             yield self.article_request(url, title, date, referer=response.url)
 
     def article_request(
-        self, url: str, title: str | None, date: str | None, referer: str | None = None, unit: str | None = None
+        self, url: str, title: str | None, date: str | None, referer: str | None = None, unit: str | None = None,
+        listing_meta: dict[str, str] | None = None,
     ) -> scrapy.Request:
-        """An article a listing named; ``unit``: the reporting unit whose list (in a per-unit tree) named it."""
-        kwargs = {"listing_title": title, "listing_date": date}
+        """An article a listing named; ``unit``: the reporting unit whose list (in a per-unit tree) named it;
+        ``listing_meta``: the report fields the platform's list API gives for it (``PageItem.listing_meta``)."""
+        kwargs: dict[str, Any] = {"listing_title": title, "listing_date": date}
         if unit:
             kwargs["listing_unit"] = unit
+        if listing_meta:
+            kwargs["listing_meta"] = listing_meta
         return scrapy.Request(
             url,
             callback=self.parse_article,
@@ -272,7 +276,7 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
     # --- articles -------------------------------------------------------------
     def parse_article(
         self, response: Response, listing_title: str | None = None, listing_date: str | None = None,
-        listing_unit: str | None = None,
+        listing_unit: str | None = None, listing_meta: dict[str, str] | None = None,
     ) -> Iterator[Any]:
         if response.status == 304:
             # Unchanged since the archived capture (conditional request of an incremental crawl).
@@ -287,13 +291,7 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
                     attachments.append(url)
         attachments = list(dict.fromkeys(attachments))
         for url in attachments:
-            # Archived by the WARC capture; attachments may live on another host than the portal.
-            yield scrapy.Request(
-                url,
-                callback=self.parse_attachment,
-                headers={"Referer": response.url},
-                meta={"allow_offsite": True},
-            )
+            yield self.attachment_request(url, response.url)
         referer = response.request.headers.get("Referer") if response.request else None
         yield PageItem(
             url=response.url,
@@ -305,12 +303,18 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
             listing_title=listing_title,
             listing_date=listing_date,
             listing_unit=listing_unit,
+            listing_meta=dict(listing_meta or {}),
             referer=referer.decode("latin-1") if referer else None,
             attachments=attachments,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
             **_warc_fields(response),
         )
+
+    def attachment_request(self, url: str, report_url: str) -> scrapy.Request:
+        # Archived by the WARC capture; attachments may live on another host than the portal.
+        return scrapy.Request(url, callback=self.parse_attachment, headers={"Referer": report_url},
+                              meta={"allow_offsite": True})
 
     def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
         self.crawler.stats.inc_value("govcrawl/attachments")

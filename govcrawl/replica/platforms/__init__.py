@@ -108,6 +108,11 @@ class PlatformSite:
                   "level": self.level, "region": self.region, "platform": self.platform}
         return {"portals": {self.slug: portal}, "reports": reports, "non_reports": others}
 
+    def listed_metadata(self, url: str) -> str:
+        """What the platform's list answer says of the page at ``url`` (gkmlpt: its entry of the list JSON): fields a
+        page does not print come from there. Empty for platforms whose lists carry no metadata."""
+        return ""
+
     # --- helpers ---------------------------------------------------------------------------------------
     def url(self, path: str) -> str:
         return f"http://{self.host}{path}"
