@@ -17,9 +17,29 @@ BROWSER_ARGS = [
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
+    "--no-default-browser-check",
+    # nothing in the background: no component updates, sync, sign-in, safe browsing, metrics, hints, translation
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-breakpad",
+    "--metrics-recording-only",
+    "--safebrowsing-disable-auto-update",
+    "--password-store=basic",
+    "--disable-features=OptimizationHints,OptimizationHintsFetching,OptimizationGuideModelDownloading,"
+    "MediaRouter,Translate,AutofillServerCommunication,CertificateTransparencyComponentUpdater,"
+    "InterestFeedContentSuggestions,SignInProfileCreation,AccountConsistency,DialMediaRouteProvider,"
+    "PrivacySandboxSettings4,NetworkTimeServiceQuerying,SafeBrowsingEnhancedProtection",
+    # what the switches above leave on (the component updater's update2/json, the accounts check) is pointed at a
+    # closed port on this machine (the discard port; loopback never goes through the proxy): nothing leaves it
+    "--component-updater=url-source=http://127.0.0.1:9/",
+    "--gaia-url=http://127.0.0.1:9",
+    "--google-apis-url=http://127.0.0.1:9",
+    "--lso-url=http://127.0.0.1:9",
 ]
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
