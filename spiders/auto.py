@@ -27,10 +27,8 @@ from govcrawl.crawl.spider import (
     column_links,
     nav_links,
 )
+from govcrawl.crawl.spiderloader import detect as detect_platform
 from govcrawl.crawl.spiderloader import platform_spiders
-
-# platforms auto never becomes: itself, the discovery channel; the generic spider is what remains
-NOT_PLATFORMS = ("auto", "web_search", "generic")
 
 
 def links_below(response: Response) -> list[str]:
@@ -47,16 +45,7 @@ def links_below(response: Response) -> list[str]:
 
 
 def detect(response: Response, platforms: dict[str, type[PortalSpider]]) -> tuple[str, list[str]]:
-    """The platform with the most evidence on this page (ties: the name first in order), or ("generic", [])."""
-    html = response.text if hasattr(response, "text") else ""
-    best, evidence = "generic", []
-    for name in sorted(platforms):
-        if name in NOT_PLATFORMS:
-            continue
-        found = platforms[name].recognise(response.url, html)
-        if len(found) > len(evidence):
-            best, evidence = name, found
-    return best, evidence
+    return detect_platform(response.url, response.text if hasattr(response, "text") else "", platforms)
 
 
 class AutoSpider(PortalSpider):

@@ -135,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     from govcrawl.cli.web import register as register_web_commands
 
     register_web_commands(sub)
+
+    from govcrawl.cli.portals import register as register_portal_commands
+
+    register_portal_commands(sub)
     return parser
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_REGISTRY = Path(__file__).parent.parent / "portals.toml"
-LEVELS = ("province", "city", "county", "department")
+LEVELS = ("province", "city", "county", "department", "township", "development_zone")
 PORTAL_KEYS = ("slug", "name", "level", "region", "platform", "start_urls")
 CHANNEL_KEYS = ("slug", "name", "spider", "start_urls")
 OPTIONAL_KEYS = {
@@ -30,6 +30,9 @@ OPTIONAL_KEYS = {
     "empty_ok": bool,
     "max_result_pages": int,
     "max_depth": int,
+    # evidence of a real portal: the public URL the entry was derived from, and the date it was seen there
+    "source": str,
+    "seen": str,
 }
 
 

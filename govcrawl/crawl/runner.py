@@ -22,6 +22,7 @@ _FOUND_SOMETHING = (
     "govcrawl/reports_outside_years",
     "govcrawl/not_modified",
     "govcrawl/paging_stopped_known",
+    "govcrawl/probe/entries",  # a probe (govcrawl portals check) counts a listing's articles instead of fetching them
 )
 
 

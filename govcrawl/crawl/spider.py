@@ -105,6 +105,8 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
 
     def parse(self, response: Response, hops: int = 0) -> Iterator[Any]:
         """A start page: the annual-report column itself, or a page whose navigation leads to it."""
+        if hops == 0 and self.crawler.settings.getbool("GOVCRAWL_PROBE") and hasattr(response, "text"):
+            self.record_platform_seen(response)
         if response.status == 304:
             archived = self.archived_response(response)
             if archived is None:
@@ -122,6 +124,16 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
         URL shapes, scripts and markup only this platform has. ``platform = "auto"`` picks the platform with the
         most evidence; none: the generic spider."""
         return []
+
+    def record_platform_seen(self, response: Response, overwrite: bool = True) -> None:
+        """What platform a page shows (a probe checks the registry's ``platform``, it does not trust it); the first
+        list page's evidence, when it has any, replaces the start page's."""
+        from govcrawl.crawl.spiderloader import detect, platform_spiders
+
+        name, evidence = detect(response.url, response.text, platform_spiders(self.crawler.settings))
+        if evidence or overwrite:
+            self.crawler.stats.set_value("govcrawl/platform_seen", name if evidence else "")
+            self.crawler.stats.set_value("govcrawl/platform_seen_evidence", "; ".join(evidence))
 
     @classmethod
     def platform_column_links(cls, response: Response) -> list[str]:
@@ -263,6 +275,10 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
         """Counts list pages; False once the bound on list pages (a pagination trap) is reached."""
         self.crawler.stats.inc_value("govcrawl/list_pages")
         pages = self.crawler.stats.get_value("govcrawl/list_pages")
+        if pages == 1:
+            self.crawler.stats.set_value("govcrawl/first_list_page", response.url)  # where the column was found
+            if self.crawler.settings.getbool("GOVCRAWL_PROBE") and hasattr(response, "text"):
+                self.record_platform_seen(response, overwrite=False)  # the list tells better than a 政府信息公开 home
         if pages > self.max_list_pages:
             self.crawler.stats.inc_value("govcrawl/list_page_limit")
             self.logger.error("%s: more than %d list pages; stopping (pagination trap?)", response.url, self.max_list_pages)

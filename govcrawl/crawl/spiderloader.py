@@ -44,3 +44,20 @@ class RegistrySpiderLoader(SpiderLoader):
                     f"(a module in spiders/: {', '.join(sorted(platforms))})"
                 )
             self._spiders[portal.slug] = bind(base, portal)
+
+
+# platforms a portal is never recognised as: "auto" itself, the discovery channel; "generic" is what remains
+NOT_PLATFORMS = ("auto", "web_search", "generic")
+
+
+def detect(url: str, html: str, platforms: dict[str, type[Spider]]) -> tuple[str, list[str]]:
+    """The platform with the most evidence on a page (each platform spider's ``recognise``; ties: the name first in
+    order), or ("generic", []) when none recognises it."""
+    best, evidence = "generic", []
+    for name in sorted(platforms):
+        if name in NOT_PLATFORMS:
+            continue
+        found = platforms[name].recognise(url, html)
+        if len(found) > len(evidence):
+            best, evidence = name, found
+    return best, evidence
