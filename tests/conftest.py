@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# The tests crawl the replica's portals (govcrawl/replica/portals.toml), never the shipped registry of real ones:
+# every crawl they start (in process or as a subprocess) reads the registry files this names.
+os.environ.setdefault("GOVCRAWL_PORTALS", str(REPO / "govcrawl" / "replica" / "portals.toml"))
 
 
 def run_govcrawl(*args: str, cwd: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:

@@ -64,7 +64,7 @@ def test_breadth_ground_truth_and_registry_file():
 
     # the shipped registry names every breadth portal exactly as the generator describes it
     generated = {e["slug"]: e for e in tomllib.loads(breadth_registry_toml())["portal"]}
-    shipped = Path(__file__).resolve().parent.parent / "govcrawl" / "portals.toml"
+    shipped = Path(__file__).resolve().parent.parent / "govcrawl" / "replica" / "portals.toml"
     entries = {e["slug"]: e for e in tomllib.loads(shipped.read_text(encoding="utf-8"))["portal"] if e["slug"] in generated}
     assert entries == generated
     assert set(entries) == set(BREADTH_SITES)
@@ -110,7 +110,7 @@ def test_default_ground_truth_follows_the_shipped_registry():
     import tomllib
     from pathlib import Path
 
-    shipped = tomllib.loads((Path(__file__).parent.parent / "govcrawl/portals.toml").read_text(encoding="utf-8"))
+    shipped = tomllib.loads((Path(__file__).parent.parent / "govcrawl/replica/portals.toml").read_text(encoding="utf-8"))
     registered = {e["slug"] for e in shipped.get("portal", []) + shipped.get("channel", [])}
     gt = load_ground_truth()
     assert set(gt["portals"]) <= registered | {"web_search"}

@@ -1,5 +1,5 @@
 """A never-seen jcms portal, served by the replica through GOVCRAWL_REPLICA_EXTRA and crawled from a
-registry file alone (no code, no entry in govcrawl/portals.toml)."""
+registry file alone (no code, no entry in the replica's registry)."""
 from __future__ import annotations
 
 import json

@@ -228,9 +228,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from govcrawl.replica import REGISTRY_PATH
     from govcrawl.replica.server import ReplicaServer
 
     settings = _settings(args)
+    settings.set("GOVCRAWL_PORTALS", str(REGISTRY_PATH), priority="cmdline")  # the replica's portals, not the real ones
     _check_db(settings.get("GOVCRAWL_DB_URL"))
     with ReplicaServer(port=0) as replica:
         settings.set("GOVCRAWL_PROXY", replica.proxy_url, priority="cmdline")

@@ -18,14 +18,16 @@ import json
 from pathlib import Path
 
 GROUND_TRUTH_PATH = Path(__file__).with_name("ground_truth.json")
+#: the replica's own registry: what `govcrawl demo` and the tests crawl (the shipped registry lists real portals)
+REGISTRY_PATH = Path(__file__).with_name("portals.toml")
 
 
 def load_ground_truth(all_portals: bool = False) -> dict:
     """The committed ground truth: {"portals": {...}, "reports": [...], "non_reports": [...]}.
 
     Portals whose registry entries still live in a separate file (``"registry"`` in their portal entry,
-    e.g. the breadth portals' govcrawl/replica/portals_breadth.toml) are left out unless the shipped
-    registry (govcrawl/portals.toml) names them too, or ``all_portals``: the ground truth of what
+    e.g. the breadth portals' govcrawl/replica/portals_breadth.toml) are left out unless the replica's
+    registry (govcrawl/replica/portals.toml) names them too, or ``all_portals``: the ground truth of what
     `govcrawl demo` crawls.
     """
     gt = json.loads(GROUND_TRUTH_PATH.read_text(encoding="utf-8"))
@@ -33,9 +35,8 @@ def load_ground_truth(all_portals: bool = False) -> dict:
         return gt
     import tomllib
 
-    shipped = Path(__file__).resolve().parent.parent / "portals.toml"
     try:
-        data = tomllib.loads(shipped.read_text(encoding="utf-8"))
+        data = tomllib.loads(REGISTRY_PATH.read_text(encoding="utf-8"))
         registered = {e.get("slug") for e in data.get("portal", []) + data.get("channel", [])}
     except (OSError, tomllib.TOMLDecodeError):
         registered = set()
@@ -55,4 +56,4 @@ def __getattr__(name):  # lazy: importing the package must stay cheap
     raise AttributeError(name)
 
 
-__all__ = ["ReplicaServer", "run", "load_ground_truth", "GROUND_TRUTH_PATH"]
+__all__ = ["ReplicaServer", "run", "load_ground_truth", "GROUND_TRUTH_PATH", "REGISTRY_PATH"]

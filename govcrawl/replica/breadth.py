@@ -38,7 +38,7 @@ ORIGINAL_META = {
     "zhoushan": {"level": "city", "region": "浙江省舟山市", "platform": "jcms"},
     "hz_drc": {"level": "department", "region": "浙江省杭州市", "platform": "generic", "parent": "hangzhou"},
 }
-#: where the breadth portals' registry entries live (None: appended to govcrawl/portals.toml)
+#: where the breadth portals' registry entries live (None: appended to govcrawl/replica/portals.toml)
 BREADTH_REGISTRY = None
 
 
