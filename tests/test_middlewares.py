@@ -16,3 +16,9 @@ def test_a_real_page_that_sets_a_cookie_is_not_blocked():
     body = f"<html><script>document.cookie='x=1';location.reload();</script><p>{text}</p></html>".encode()
     assert looks_blocked(200, body) is None
     assert looks_blocked(404, b"not found") is None
+
+
+def test_a_wzws_geo_fence_is_blocked_and_a_plain_403_is_not():
+    body = b"<html><head><title>403 Forbidden</title></head><body><p>WZWS</p><p>reason:GeoBL</p></body></html>"
+    assert looks_blocked(403, body) == "HTTP 403 geo-block (WZWS WAF, reason:GeoBL)"
+    assert looks_blocked(403, b"<html><body><h1>403 Forbidden</h1></body></html>") is None

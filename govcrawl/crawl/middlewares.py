@@ -103,10 +103,14 @@ def looks_blocked(status: int, body: bytes) -> str | None:
     """Why a response is an anti-bot wall rather than the page, or None.
 
     The 瑞数 kind answers 412 with a ``$_ts`` script; JS cookie challenges answer 200 with a script that
-    sets a cookie and reloads, and almost no text. Success is judged by real body text, not by the
-    absence of one marker.
+    sets a cookie and reloads, and almost no text; the WZWS WAF's geo-fence answers 403 ``reason:GeoBL``
+    (a wall no browser passes: the portal is blocked, not without reports). Success is judged by real body
+    text, not by the absence of one marker.
     """
     head = body[:20000]
+    if status == 403 and (b"GeoBL" in head or b"wzws" in head.lower()):
+        # the WZWS WAF's geo-fence (Anhui's portals to a foreign IP): the site exists, this vantage point is barred
+        return "HTTP 403 geo-block (WZWS WAF" + (", reason:GeoBL)" if b"GeoBL" in head else ")")
     marked = any(m in head for m in _CHALLENGE_MARKERS)
     if (status == 412 and (marked or _little_text(body))) or (status in (202, 403, 503) and marked):
         return f"HTTP {status} anti-bot challenge" + (" ($_ts)" if b"$_ts" in head else "")
@@ -128,7 +132,8 @@ def _little_text(body: bytes) -> bool:
 
 
 class AntiBotMiddleware:
-    """Recognises anti-bot walls: counted as blocked (``govcrawl/blocked``), logged, never passed on as a page.
+    """Recognises anti-bot walls: counted as blocked (``govcrawl/blocked``, and by reason under
+    ``govcrawl/blocked_by/``), logged, never passed on as a page.
 
     The wall itself is archived like every response (the WARC capture runs before this).
     """
@@ -171,6 +176,7 @@ class AntiBotMiddleware:
             self.browser_failed.add(host)
             reason = f"{wall}; the browser did not get through ({reason})"
         stats.inc_value("govcrawl/blocked")
+        stats.inc_value(f"govcrawl/blocked_by/{reason}")
         logging.getLogger(__name__).error("Blocked at %s: %s", response.url, reason)
         raise IgnoreRequest(f"blocked: {reason}")
 
@@ -183,6 +189,7 @@ class AntiBotMiddleware:
 
         self.browser_failed.add(urlparse_cached(request).hostname)
         self.crawler.stats.inc_value("govcrawl/blocked")
+        self.crawler.stats.inc_value(f"govcrawl/blocked_by/{wall}; the browser did not get through")
         logging.getLogger(__name__).error("Blocked at %s: %s; the browser did not get through (%s)", request.url, wall,
                                           exception.__class__.__name__)
         raise IgnoreRequest(f"blocked: {wall}")

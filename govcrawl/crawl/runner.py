@@ -119,7 +119,9 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
     if stats.get("govcrawl/empty_listing"):
         problems.append(f"{stats['govcrawl/empty_listing']} listing page(s) yielded no entries")
     if stats.get("govcrawl/blocked"):
-        problems.append(f"blocked by the site ({stats['govcrawl/blocked']} anti-bot answers)")
+        reasons = ", ".join(f"{key.split('/', 2)[-1]} x{n}" for key, n in sorted(stats.items())
+                            if key.startswith("govcrawl/blocked_by/"))
+        problems.append(f"blocked by the site ({stats['govcrawl/blocked']} anti-bot answers{': ' + reasons if reasons else ''})")
     if stats.get("govcrawl/dataproxy_missing"):
         problems.append("jcms dataproxy not found")
     if stats.get("govcrawl/bad_unit_api"):
@@ -130,7 +132,8 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         # Scrapy drops deeper requests without a word: list pages (each one level down) and their entries
         problems.append(f"reached the depth limit (DEPTH_LIMIT={depth_limit}): deeper pages were not followed")
     found = stats.get("item_scraped_count", 0) or dropped or any(stats.get(k) for k in _FOUND_SOMETHING)
-    if served and not found and not empty_ok:
+    if served and not found and not empty_ok and not stats.get("govcrawl/blocked"):
+        # (a portal that walled us off has not shown it has no reports: "blocked" says what happened)
         problems.append("no candidate page found")
     finish = stats.get("finish_reason")
     if finish and finish != "finished":

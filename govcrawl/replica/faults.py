@@ -16,6 +16,7 @@ mode                   what the host does
 ``jsl_521``            the 加速乐 wall: HTTP 521, a script that sets ``__jsl_clearance_s`` and goes to the page again
                        (``solvable=1`` on the three walls: a request with the cookie the script sets gets the page,
                        so a real browser passes and a plain client does not)
+``geo_block_403``      a geo-fence: 403 from the WZWS WAF, ``reason:GeoBL`` (Anhui's portals to a foreign IP)
 ``wrong_charset``      HTML/XML re-encoded as GBK but declared utf-8 (header and ``<meta>``)
 ``pagination_trap``    the report column claims ~10^6 entries; past the real ones every list page
                        (jcms dataproxy, JPaaS unit API) brings new made-up news items
@@ -40,7 +41,7 @@ from govcrawl.replica.http import Request, Response, encode_text, etag_of, redir
 
 CONTROL_HOST = "replica.control"
 MODES = ("http500", "reset", "truncate", "slow", "redirect_loop", "antibot_412", "js_cookie_challenge", "jsl_521",
-         "wrong_charset", "pagination_trap", "huge", "dead")
+         "geo_block_403", "wrong_charset", "pagination_trap", "huge", "dead")
 LOOP_PARAM = "govcrawl_loop"
 
 
@@ -279,3 +280,11 @@ def jsl_521() -> Response:
             "</script>")
     return Response(521, body.encode(), "text/html; charset=utf-8",
                     [("Set-Cookie", "__jsluid_s=4b2f0b8d5c9d3e7a1f6c8e0a9b7d5c3e; max-age=31536000; path=/; HttpOnly")])
+
+
+def geo_block_403() -> Response:
+    """A geo-fence (the WZWS WAF in front of Anhui's portals): 403 naming ``WZWS`` and ``reason:GeoBL`` — all that the
+    public reports of it quote (samples/national/antibot_challenge_markers.md); the rest of the page is minimal."""
+    body = ("<html><head><meta charset=\"utf-8\"><title>403 Forbidden</title></head><body>"
+            "<h1>403 Forbidden</h1><p>WZWS</p><p>reason:GeoBL</p></body></html>")
+    return Response(403, body.encode(), "text/html; charset=utf-8", [("Cache-Control", "no-cache")])

@@ -27,6 +27,7 @@ from .faults import (
     CONTROL_HOST,
     FaultState,
     antibot_412,
+    geo_block_403,
     http_error,
     js_cookie_challenge,
     jsl_521,
@@ -129,6 +130,8 @@ def _make_handler(replica, log: list, lock: threading.Lock, state: FaultState | 
                 wall = {"antibot_412": lambda: antibot_412(bool(opts.get("solvable"))),
                         "js_cookie_challenge": js_cookie_challenge, "jsl_521": jsl_521}[mode]()
                 return self._send_response(wall, req)
+            if mode == "geo_block_403":  # a fence, not a script: no browser passes it
+                return self._send_response(geo_block_403(), req)
             if mode == "huge":
                 return self._huge(int(opts.get("size", HUGE_SIZE)), bool(opts.get("declare", True)))
             if mode == "slow":
