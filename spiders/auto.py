@@ -71,8 +71,12 @@ class AutoSpider(PortalSpider):
                 yield scrapy.Request(url, callback=self.parse_column, cb_kwargs={"home": (name, evidence), "hops": hops + 1},
                                      meta={"handle_httpstatus_list": [304]})
             return
-        disclosure = nav_links(response, DISCLOSURE_NAV_TEXT)
+        # pages of the 信息公开 tree link each other (and themselves): a page already looked at is no way on
+        visited = self.__dict__.setdefault("auto_visited", set())
+        visited.add(response.url)
+        disclosure = [url for url in nav_links(response, DISCLOSURE_NAV_TEXT) if url not in visited]
         if disclosure and hops < MAX_DISCOVERY_HOPS:
+            visited.update(disclosure)
             for url in disclosure:
                 yield scrapy.Request(url, callback=self.parse, cb_kwargs={"hops": hops + 1})
             return
