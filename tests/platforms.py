@@ -16,7 +16,8 @@ FIELDS = ("title", "report_year", "index_no", "publisher", "reporting_body", "wr
 def crawl_portals(tmp_path: Path, specs: list[dict], auto: bool = False, command: str = "crawl",
                   faults: dict | None = None) -> dict:
     """Serve ``specs`` (held-out portals) from a replica on 127.0.0.1, crawl them from a registry file, and return
-    the exported rows, the per-portal stats, the drops and the ground truth."""
+    the exported rows, the per-portal stats, the drops and the ground truth. ``faults``: {host: fault mode} for the
+    replica (``govcrawl/replica/faults.py``)."""
     from govcrawl.replica.server import ReplicaServer
 
     specs = [{**s, "registry_auto": auto} for s in specs]
