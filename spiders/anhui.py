@@ -22,7 +22,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -81,8 +81,6 @@ def category(url: str) -> str | None:
 
 
 def absolute_url_of(base: str, href: str) -> str:
-    from urllib.parse import urljoin
-
     url = urljoin(base, href.strip())
     return "http:" + url if url.startswith("//") else url
 
@@ -151,9 +149,9 @@ class AnhuiSpider(PortalSpider):
         count = page_count(response.text)
         if count is None:
             self.logger.warning("%s: no pageCount:N in the column page; reading fragments until one is empty", response.url)
-        yield self.fragment_request(label, 1, count, response.url)
+        yield self.anhui_fragment_request(label, 1, count, response.url)
 
-    def fragment_request(self, label: str, page: int, count: int | None, referer: str) -> scrapy.Request:
+    def anhui_fragment_request(self, label: str, page: int, count: int | None, referer: str) -> scrapy.Request:
         # dynamic answers, read on every crawl; in a distributed crawl the shared dupefilter lets one worker read each
         return scrapy.Request(with_page(label, page), callback=self.parse_anhui_list,
                               cb_kwargs={"label": label, "page": page, "count": count},
@@ -182,7 +180,7 @@ class AnhuiSpider(PortalSpider):
                 continue
             yield self.article_request(absolute_url(response, href), title, date, referer=response.url)
         if (count is None or page < count) and not self.stop_paging(response, entries):
-            yield self.fragment_request(label, page + 1, count, response.url)
+            yield self.anhui_fragment_request(label, page + 1, count, response.url)
 
     def parse_anhui_search(self, response: Response, page: int = 1) -> Iterator[Any]:
         """The site search's answer (JSON): every result is fetched; the junk filter judges what is a report."""

@@ -21,7 +21,7 @@ Everything else is modelled minimally, and says so:
   the shape public crawlers of mpa.ah.gov.cn and wjw.ah.gov.cn read (``ul.xxgk_nav_list li``, ``./a/text()``,
   ``./a/@href``, ``./span/text()``, ``a[target=_blank]``), and nothing more.
 - The search answers ``{"data": {"data": [{"title", "link", "createDate", "columnName"}], "pageCount": N}}``: the
-  fields public crawlers of www.huangshan.gov.cn and www.huaibei.gov.cn read; it matches every word of the keywords
+  fields public crawlers of www.huangshan.gov.cn, www.huaibei.gov.cn and www.ah.gov.cn read; it matches every word of the keywords
   (年度报告: 年度, 报告) in a page's title and text, as a segmenting full-text search does.
 - Article pages carry what real pages of the platform print as text (``tests/fixtures/realpages``: ningguo
   ``XxgkAnnualReport/show/5728.html``, mengcheng ``XxgkContent/show/2920894.html``): the module's page a breadcrumb,
