@@ -8,8 +8,12 @@ Pages (server-rendered Jinja2, no script at all in the UI):
 - ``/archive/{file}/{offset}`` one archived record: the page as captured in a sandboxed iframe fed by
   ``/archive/{file}/{offset}/content`` (CSP ``sandbox``: an opaque origin, no script), and the raw
   record (``record.warc.gz``: the exact gzip member);
-- ``/coverage`` portals x years, missing reports against the statutory deadlines (as ``govcrawl missing``);
-- ``/export.csv`` and ``/export.json``: any search, statistics included.
+- ``/coverage`` portals (or, ``view=unit``, reporting units) x years, missing reports against the statutory
+  deadlines (as ``govcrawl missing``), with a chart per year of found against expected;
+- ``/export.csv`` and ``/export.json``: any search, statistics included;
+- ``/trends`` and ``/compare`` (``analytics``): the template's headline figures per year as SVG charts drawn here,
+  bodies or portals side by side; ``/quality`` (``quality``): failing checks, missing tables and fields, late
+  reports.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from govcrawl.archive.reader import ArchiveReader, RecordNotFound
+from govcrawl.web import analytics, quality
+from govcrawl.web.dataset import Dataset, DatasetCache
 from govcrawl.web.db import ReadOnlyDB
 from govcrawl.web.present import (
     STAT_LABELS,
@@ -74,6 +80,7 @@ class WebApp:
         from govcrawl.crawl.registry import default_registry
 
         self.db = ReadOnlyDB(db_url)
+        self.figures = DatasetCache(self.db.engine)
         self.archive = ArchiveReader(warc_dir, lookup_original=self.db.original)
         self.replay_url = (replay_url.rstrip("/") + "/") if replay_url else None
         registry = default_registry(portals)
@@ -87,6 +94,10 @@ class WebApp:
         env.filters["num"] = lambda v: "" if v is None else (str(int(v)) if float(v).is_integer() else f"{v:g}")
 
     # --- helpers ----------------------------------------------------------------------------------
+
+    def dataset(self) -> Dataset:
+        """The reports as data (read from SQL once, rebuilt in the background when the database changes)."""
+        return self.figures.get()
 
     def portal_info(self, slug: str | None) -> dict[str, Any]:
         p = self.portals.get(slug or "") or self.channels.get(slug or "")
@@ -163,11 +174,11 @@ class WebApp:
     def home(self, request: Request) -> Response:
         overview = self.db.overview()
         return self.render(request, "home.html", {
-            "overview": overview, "form": {}, "portals": self._portal_choices(overview["portals"]),
+            "overview": overview, "form": {}, "portals": self.portal_choices(overview["portals"]),
             "regions": self.regions(), "fts": self.db.fts,
         })
 
-    def _portal_choices(self, present: list[str]) -> list[dict[str, Any]]:
+    def portal_choices(self, present: list[str]) -> list[dict[str, Any]]:
         slugs = list(dict.fromkeys(list(self.portals) + list(present)))
         return [self.portal_info(s) for s in slugs]
 
@@ -194,7 +205,7 @@ class WebApp:
         return self.render(request, "search.html", {
             "rows": rows, "total": total, "capped": capped, "cap": COUNT_CAP, "params": params, "form": form, "query": query,
             "page": params.page, "pages": pages, "terms": terms, "short_terms": [t for t in terms if len(t) < 3],
-            "portals": self._portal_choices(self.db.overview()["portals"]), "regions": self.regions(),
+            "portals": self.portal_choices(self.db.overview()["portals"]), "regions": self.regions(),
             "fts": self.db.fts,
         })
 
@@ -376,26 +387,37 @@ class WebApp:
         if last - first > 40:
             raise HTTPException(400, "at most 40 years at once")
         span = list(range(first, last + 1))
+        view = qp.get("view") or "portal"
+        if view not in ("portal", "unit"):
+            raise HTTPException(400, f"view={view[:40]!r}: expected portal or unit")
+        context: dict[str, Any] = {"years": span, "view": view, "as_of": None}
+        if view == "unit":
+            context.update(quality.unit_coverage(self, request, span), as_of=self.dataset().built)
+            return self.render(request, "coverage.html", context)
         counts = self.db.coverage_counts(first, last)
         today = dt.date.today()
         rows = []
         slugs = list(self.portals) + sorted({p for p, _ in counts} - set(self.portals))
-        missing_total = 0
+        found, overdue, pending = [0] * len(span), [0] * len(span), [0] * len(span)
         for slug in slugs:
             info = self.portal_info(slug)
             in_registry = slug in self.portals
             cells = []
-            for y in span:
+            for k, y in enumerate(span):
                 n, first_id = counts.get((slug, y), (0, None))
                 cell: dict[str, Any] = {"year": y, "n": n, "id": first_id}
                 if n == 0 and in_registry:
                     due = deadline(info["level"], y)
                     cell["missing"] = "overdue" if today > due else "not yet due"
                     cell["deadline"] = due.isoformat()
-                    missing_total += cell["missing"] == "overdue"
+                    (overdue if cell["missing"] == "overdue" else pending)[k] += 1
+                elif in_registry:
+                    found[k] += 1
                 cells.append(cell)
             rows.append({"portal": info, "cells": cells, "in_registry": in_registry})
-        return self.render(request, "coverage.html", {"years": span, "rows": rows, "missing_total": missing_total})
+        context.update(rows=rows, missing_total=sum(overdue),
+                       chart=quality.coverage_chart(span, found, overdue, pending, "registry portals"))
+        return self.render(request, "coverage.html", context)
 
     # --- export -----------------------------------------------------------------------------------
 
@@ -446,7 +468,7 @@ class WebApp:
 
     def build(self) -> Starlette:
         async def http_error(request: Request, exc: HTTPException) -> Response:
-            if request.url.path.startswith("/export") and exc.status_code == 400 and "json" in request.url.path:
+            if exc.status_code == 400 and request.url.path.endswith(".json"):
                 return JSONResponse({"error": exc.detail}, status_code=400)
             return self.render(request, "error.html", {"status": exc.status_code, "message": exc.detail},
                                status_code=exc.status_code)
@@ -466,6 +488,8 @@ class WebApp:
             Route("/coverage", self.coverage_page, name="coverage"),
             Route("/export.csv", self.export_csv, name="export_csv"),
             Route("/export.json", self.export_json, name="export_json"),
+            *analytics.routes(self),
+            *quality.routes(self),
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ]
         app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, 500: server_error})
