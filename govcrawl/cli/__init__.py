@@ -11,7 +11,6 @@ from govcrawl.cli.crawl import cmd_crawl, cmd_demo
 from govcrawl.cli.data import (
     cmd_accept,
     cmd_drops,
-    cmd_export,
     cmd_inspect,
     cmd_missing,
     cmd_runs,
@@ -105,12 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warc-dir", default="warc_archive", help="folder of the WARC files (default: warc_archive)")
     p.set_defaults(func=cmd_accept)
 
-    p = sub.add_parser("export", help="write one row per report as JSON lines or CSV")
-    p.add_argument("--db", default=DEFAULT_DB, help=f"database URL (default: {DEFAULT_DB})")
-    p.add_argument("--format", choices=["jsonl", "csv"], required=True)
-    p.add_argument("--statistics", action="store_true", help="add the statistics tables, one column per cell")
-    p.add_argument("--output", "-o", help="file to write (default: standard output)")
-    p.set_defaults(func=cmd_export)
+    from govcrawl.cli.export import add_arguments as export_arguments
+
+    p = sub.add_parser("export", help="write the reports (or the long statistics table) as JSON lines, CSV or Parquet")
+    export_arguments(p, DEFAULT_DB)
 
     p = sub.add_parser("inspect", help="classify one saved page (HTML or text) and print its metadata as JSON")
     p.add_argument("file")

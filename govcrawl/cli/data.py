@@ -1,4 +1,4 @@
-"""Commands over the database: ``runs``, ``missing``, ``drops``, ``accept``, ``export``, ``inspect``."""
+"""Commands over the database: ``runs``, ``missing``, ``drops``, ``accept``, ``inspect`` (``export``: ``export``)."""
 
 from __future__ import annotations
 
@@ -134,48 +134,6 @@ def _open_existing(db_url: str) -> Any:
 
 
 # --- export, inspect, replica ----------------------------------------------------------------
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from govcrawl.store.models import EXPORT_FIELDS
-    from govcrawl.store.store import StorageError, Store, report_row
-
-    fields = list(EXPORT_FIELDS)
-    try:
-        store = Store(args.db, create=False)
-        reports = store.reports()
-        rows = [report_row(r) for r in reports]
-        if args.statistics:
-            # wide: one column per statistics cell, "table.row.column"; empty cells stay empty
-            cells = store.statistics()
-            fields += ["statistics_format", "consistency_ok"]
-            stat_columns: dict[str, None] = {}
-            for report, row in zip(reports, rows):
-                row["statistics_format"] = report.statistics_format
-                row["consistency_ok"] = report.consistency_ok
-                for cell in cells.get(report.url, []):
-                    key = f"{cell.table_name}.{cell.row_key}.{cell.column_key}"
-                    stat_columns[key] = None
-                    row[key] = int(cell.value) if cell.value is not None and cell.value.is_integer() else cell.value
-            fields += list(stat_columns)
-        store.close()
-    except StorageError as exc:
-        raise CliError(str(exc)) from exc
-    except Exception as exc:  # no such table: not a govcrawl database
-        raise CliError(f"cannot read reports from {args.db}: {exc.__class__.__name__}: {exc}") from exc
-    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
-    try:
-        if args.format == "jsonl":
-            for row in rows:
-                out.write(json.dumps({f: row.get(f) for f in fields}, ensure_ascii=False) + "\n")
-        else:
-            writer = csv.DictWriter(out, fieldnames=fields, restval="")
-            writer.writeheader()
-            writer.writerows(rows)
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    return 0
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
