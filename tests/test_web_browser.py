@@ -189,3 +189,132 @@ def test_archived_scripts_cannot_run_or_reach_the_ui(server, browser, tmp_path_f
         assert stray <= {u for u, why in blocked if "csp" in why.lower()}, (stray, blocked)  # stopped by the policy
     finally:
         context.close()
+
+
+# --- the reports as data: trends and data quality, drawn in the browser ------------------------------------
+
+def png_colors(data: bytes) -> dict[tuple[int, int, int], int]:
+    """How many pixels of each colour a PNG (8-bit RGB or RGBA, as Chromium writes them) holds."""
+    import struct
+    import zlib
+    from collections import Counter
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width = 8, b"", 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, color_type, _, _, interlace = struct.unpack(">IIBBBBB", chunk)
+            assert depth == 8 and color_type in (2, 6) and interlace == 0, (depth, color_type, interlace)
+            bpp = 3 if color_type == 2 else 4
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    prev = bytearray(stride)
+    counts: Counter = Counter()
+    for y in range(height):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        counts.update(bytes(line[i:i + 3]) for i in range(0, stride, bpp))
+        prev = line
+    return {tuple(k): v for k, v in counts.items()}
+
+
+def hex_rgb(value: str) -> tuple[int, int, int]:
+    value = value.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+MARKS_JS = """els => els.map(e => [e.dataset.series, e.dataset.category, e.dataset.value, e.getAttribute('fill'),
+                                  e.tagName === 'circle' ? 8 : parseFloat(e.getAttribute('height'))])"""
+
+
+def test_trends_draws_its_charts_and_the_csv_is_what_is_drawn(server, browser, tmp_path_factory):
+    base = server["base"]
+    shots = tmp_path_factory.mktemp("trends")
+    context = browser.new_context(accept_downloads=True, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    responded: list[str] = []
+    page.on("response", lambda resp: responded.append(resp.url))
+    try:
+        page.goto(base + "/trends")  # every portal of the replica
+        charts = page.locator("svg.chart")
+        assert charts.count() == 8
+        page.screenshot(path=str(shots / "trends.png"), full_page=True)
+        print(f"\nscreenshot of the trends page: {shots / 'trends.png'}")
+        for n in range(charts.count()):
+            svg = charts.nth(n)
+            chart = svg.get_attribute("id")[len("chart-"):]
+            marks = svg.locator(".mark").evaluate_all(MARKS_JS)
+            assert marks, chart
+            colors = png_colors(svg.screenshot(path=str(shots / f"{chart}.png")))
+            seen = 0
+            for series in {m[0] for m in marks}:
+                fill = hex_rgb(next(m[3] for m in marks if m[0] == series))
+                if any(float(m[2]) and m[4] >= 3 for m in marks if m[0] == series):  # tall enough to show
+                    assert colors.get(fill, 0) >= 3, (chart, series, fill)  # the mark is painted, in its colour
+                seen += colors.get(fill, 0)
+            assert seen > 300, chart  # the chart is not empty
+            with page.expect_download() as info:
+                page.click(f"#{chart} a.csv")
+            path = shots / f"{chart}.csv"
+            info.value.save_as(str(path))
+            rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+            assert sorted((r["series"], r["year"], r["value"]) for r in rows) == sorted((m[0], m[1], m[2]) for m in marks)
+            assert {r["chart"] for r in rows} == {chart}
+        assert all(u.startswith(base) for u in responded)
+    finally:
+        context.close()
+
+
+def test_the_deliberate_arithmetic_error_shows_on_the_data_quality_page(server, browser, ground_truth,
+                                                                      tmp_path_factory):
+    import sqlite3
+
+    [bad] = [r for r in ground_truth["reports"] if r.get("statistics_errors")]
+    error = bad["statistics_errors"][0]
+    key = f"{error['row']}.{error['column']}"
+    conn = sqlite3.connect(server["db"][len("sqlite:///"):])
+    rid = conn.execute("SELECT id FROM reports WHERE url = ?", (bad["url"],)).fetchone()[0]
+    conn.close()
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(server["base"] + "/")
+        page.click("header nav >> text=Data quality")
+        page.wait_for_url("**/quality")
+        row = page.locator(f'#checks-table tr[data-report="{rid}"]')
+        assert row.count() == 1
+        row.scroll_into_view_if_needed()
+        assert row.locator(".suspect-cell").inner_text() == key
+        assert f"printed {error['printed']}" in row.locator("p.suspect").inner_text()
+        failing = row.locator("td.flagged code").all_inner_texts()
+        assert key in failing and len(failing) > 2  # every cell of the failing checks
+        assert "results_total" in row.inner_text() and "row_total" in row.inner_text()
+        shot = tmp_path_factory.mktemp("quality") / "quality.png"
+        row.screenshot(path=str(shot))
+        assert shot.stat().st_size > 5_000
+        print(f"\nscreenshot of the failing checks: {shot}")
+        row.locator("a").first.click()  # to the report, its cells flagged
+        page.wait_for_url(f"**/report/{rid}")
+        assert page.locator("td.flag").count() >= 1
+        assert str(error["printed"]) in page.locator("td.flag").all_inner_texts()
+    finally:
+        context.close()
