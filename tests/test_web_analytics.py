@@ -303,6 +303,9 @@ def test_late_publications_by_the_statutory_deadline(site, tmp_path):
     conn.execute("UPDATE reports SET published_date = '2022-02-15' WHERE id IN (?, ?)", (dept[0], gov[0]))
     conn.execute("UPDATE reports SET published_date = '2022-04-03', reporting_body = NULL WHERE portal = 'ningbo' "
                  "AND report_year = 2021")
+    # 2024 is a leap year: 31 March is still on time, 1 April a day late
+    conn.execute("UPDATE reports SET published_date = '2024-04-01' WHERE portal = 'zj_gov' AND report_year = 2023")
+    conn.execute("UPDATE reports SET published_date = '2024-03-31' WHERE portal = 'quzhou' AND report_year = 2023")
     conn.commit()
     conn.close()
     client = make_client(db, site["warc_dir"])
@@ -310,7 +313,9 @@ def test_late_publications_by_the_statutory_deadline(site, tmp_path):
     section = re.search(r'<section id="late">.*?</section>', html, re.S).group(0)
     rows = dict(re.findall(r'<tr data-report="(\d+)">.*?<td>(\d+)</td></tr>', section, re.S))
     ningbo = sql(path, "SELECT id FROM reports WHERE portal = 'ningbo' AND report_year = 2021")[0][0]
-    assert rows == {str(dept[0]): "15", str(ningbo): "3"}  # a department by 31 January; a government by 31 March
+    leap = sql(path, "SELECT id FROM reports WHERE portal = 'zj_gov' AND report_year = 2023")[0][0]
+    # a department by 31 January; a government by 31 March; without a body, by the portal's level
+    assert rows == {str(dept[0]): "15", str(ningbo): "3", str(leap): "1"}
     assert sql(site["path"], "SELECT COUNT(*) FROM reports")[0][0] > 200
 
 

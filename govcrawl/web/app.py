@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
+import numpy as np
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -90,6 +91,7 @@ class WebApp:
         env = self.templates.env
         env.globals.update(level_names=LEVEL_NAMES, labels=STAT_LABELS, replay_url=self.replay_url)
         env.globals["url_for"] = path_for  # paths, not absolute URLs: right behind any proxy
+        env.globals["report_path"] = lambda rid: f"/report/{int(rid)}"  # url_for('report', ...) in long loops, cheaply
         env.filters["urlq"] = lambda params: urlencode(params, doseq=True)
         env.filters["num"] = lambda v: "" if v is None else (str(int(v)) if float(v).is_integer() else f"{v:g}")
 
@@ -367,10 +369,10 @@ class WebApp:
     # --- coverage ----------------------------------------------------------------------------------
 
     def coverage_page(self, request: Request) -> Response:
-        overview = self.db.overview()
+        ds = self.dataset()
         qp = request.query_params
         this_year = dt.date.today().year
-        years = overview["years"] or [this_year - 1]
+        years = [int(y) for y in np.unique(ds.year) if y] or [this_year - 1]
 
         def year(name: str, default: int) -> int:
             raw = (qp.get(name) or "").strip()
@@ -390,11 +392,11 @@ class WebApp:
         view = qp.get("view") or "portal"
         if view not in ("portal", "unit"):
             raise HTTPException(400, f"view={view[:40]!r}: expected portal or unit")
-        context: dict[str, Any] = {"years": span, "view": view, "as_of": None}
+        context: dict[str, Any] = {"years": span, "view": view, "as_of": ds.built}
         if view == "unit":
-            context.update(quality.unit_coverage(self, request, span), as_of=self.dataset().built)
+            context.update(quality.unit_coverage(self, request, span))
             return self.render(request, "coverage.html", context)
-        counts = self.db.coverage_counts(first, last)
+        counts = quality.portal_year_counts(ds, first, last)
         today = dt.date.today()
         rows = []
         slugs = list(self.portals) + sorted({p for p, _ in counts} - set(self.portals))

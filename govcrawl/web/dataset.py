@@ -30,6 +30,7 @@ from govcrawl.web.series import SERIES, SERIES_KEYS, Cell
 log = logging.getLogger(__name__)
 
 TABLES = ("applications", "active_disclosure", "reviews_litigation")
+FIELDS = ("index_no", "publisher", "written_date", "published_date", "reporting_body")  # checked for gaps
 MAX_AGE = 600.0  # seconds: a dataset older than this is rebuilt even if the counters did not move
 CHECK_EVERY = 2.0  # seconds between two looks at the database's counters
 
@@ -60,8 +61,12 @@ class Dataset:
     tables: np.ndarray  # n x len(TABLES): the report has cells of that table
     values: np.ndarray  # n x len(SERIES_KEYS), NaN: no value
     counted: np.ndarray  # has statistics and is not a duplicate of an earlier report of its body and year
+    missing: np.ndarray | None = None  # n x len(FIELDS): the field is empty
+    published: np.ndarray | None = None  # datetime64[D], NaT when not a date
+    government: np.ndarray | None = None  # by the reporting body's name: 1 a government, 0 another body, -1 no body
     duplicate_of: dict[int, int] = field(default_factory=dict)
     by_id: dict[int, int] = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict)  # what pages derive once per dataset
     _portal_codes: np.ndarray | None = None
     _body_codes: np.ndarray | None = None
     _bodies: list[str] = field(default_factory=list)
@@ -82,6 +87,11 @@ class Dataset:
             bindex = {b: n + 1 for n, b in enumerate(bodies)}
             self._bodies = bodies
             self._body_codes = np.array([bindex.get(b or "", 0) for b in self.body], dtype=np.int32)
+
+    def portal_codes(self) -> tuple[np.ndarray, list[str]]:
+        """Each report's portal as a number, and the portal of each number ("" for none)."""
+        self._codes()
+        return self._portal_codes, list(self._portal_names)
 
     def bodies(self) -> list[str]:
         self._codes()
@@ -252,6 +262,18 @@ def load(engine: Engine) -> Dataset:
                 parsed = {"?": raw[:200]}
             if parsed:
                 unparsed[i] = parsed
+    from govcrawl.web.present import GOVERNMENT_RE
+
+    def day(value: str | None) -> Any:
+        try:
+            return np.datetime64(dt.date.fromisoformat(value), "D") if value else np.datetime64("NaT")
+        except ValueError:
+            return np.datetime64("NaT")
+
+    columns = {"index_no": 7, "publisher": 6, "written_date": 8, "published_date": 9, "reporting_body": 4}
+    missing = np.array([[not r[columns[f]] for f in FIELDS] for r in rows], dtype=bool).reshape(n, len(FIELDS))
+    published = np.array([day(r[9]) for r in rows], dtype="datetime64[D]")
+    government = np.array([-1 if not b else int(bool(GOVERNMENT_RE.search(b.strip()))) for b in body], dtype=np.int8)
     consistency = np.array([-1 if r[11] is None else int(bool(r[11])) for r in rows], dtype=np.int8)
     ds = Dataset(
         token=token, built=dt.datetime.now(dt.timezone.utc).replace(microsecond=0), seconds=0.0,
@@ -260,7 +282,8 @@ def load(engine: Engine) -> Dataset:
         index_no=[r[7] for r in rows], written_date=[r[8] for r in rows], published_date=[r[9] for r in rows],
         fmt=[r[10] for r in rows], consistency=consistency,
         has_checks=np.array([(r[12] or 0) > 2 for r in rows], dtype=bool), unparsed=unparsed, tables=tables,
-        values=values, counted=counted, duplicate_of=duplicate_of, by_id={r[0]: i for i, r in enumerate(rows)},
+        values=values, counted=counted, missing=missing, published=published, government=government,
+        duplicate_of=duplicate_of, by_id={r[0]: i for i, r in enumerate(rows)},
     )
     ds.seconds = round(time.perf_counter() - started, 3)
     return ds

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from govcrawl.web.analytics import csv_response, parse_selection, whole_number
+from govcrawl.web.dataset import FIELDS
 from govcrawl.web.present import STAT_LABELS, body_deadline
 from govcrawl.web.svg import Line, bar_chart
 
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from govcrawl.web.app import WebApp
 
 SECTIONS = ("checks", "no_statistics", "unparsed", "late", "duplicates")
-FIELDS = ("index_no", "publisher", "written_date", "published_date", "reporting_body")
 FIELD_LABELS = {"index_no": "索引号", "publisher": "发布单位", "written_date": "成文日期", "published_date": "发布日期",
                 "reporting_body": "reporting body (报告主体)"}
 TEMPLATE_FIRST_YEAR = 2019  # reports of 2019 on carry the template's tables (国办公开办函〔2019〕60号)
@@ -37,28 +37,29 @@ PER_PAGE = 100
 UNITS_PER_PAGE = 200
 
 
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _row(webapp: WebApp, ds: Any, i: int) -> dict[str, Any]:
     return {"id": int(ds.ids[i]), "title": ds.title[i] or ds.urls[i], "portal": webapp.portal_info(ds.portal[i]),
             "year": int(ds.year[i]) or None, "body": ds.body[i]}
 
 
 def late_rows(webapp: WebApp, ds: Any, mask: np.ndarray) -> list[dict[str, Any]]:
+    """Reports published after their deadline (``present.body_deadline``'s rule, over arrays), most days late first."""
+    if "late" not in ds.memo:
+        codes, names = ds.portal_codes()
+        department = np.array([webapp.portal_info(p)["level"] == "department" for p in names], dtype=bool)[codes]
+        government = np.where(ds.government >= 0, ds.government == 1, ~department)
+        years = (np.where(ds.year > 0, ds.year + 1, 1970) - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+        due = years + np.where(government, 31 + 28 + 30, 30).astype("timedelta64[D]")  # 31 March or 31 January
+        leap = (ds.year + 1) % 4 == 0  # 31 March is a day later in a leap year (2000-2100)
+        due = due + np.where(government & leap, 1, 0).astype("timedelta64[D]")
+        late = (ds.year > 0) & ~np.isnat(ds.published) & (ds.published > due)
+        ds.memo["late"] = (late, (ds.published - due).astype(int))
+    late, days = ds.memo["late"]
     out = []
-    for i in np.flatnonzero(mask & (ds.year > 0)):
-        published = _date(ds.published_date[i])
-        if published is None:
-            continue
+    for i in np.flatnonzero(mask & late):
         due, rule = body_deadline(ds.body[i], webapp.portal_info(ds.portal[i])["level"], int(ds.year[i]))
-        if published > due:
-            out.append({**_row(webapp, ds, i), "published": published, "deadline": due, "rule": rule,
-                        "days": (published - due).days})
+        out.append({**_row(webapp, ds, i), "published": ds.published_date[i], "deadline": due, "rule": rule,
+                    "days": int(days[i])})
     out.sort(key=lambda r: (-r["days"], r["id"]))
     return out
 
@@ -74,11 +75,13 @@ def check_details(webapp: WebApp, rows: list[dict[str, Any]], warnings: bool) ->
             found = conn.execute(text(f"SELECT id, url, statistics_checks FROM reports WHERE id IN "
                                       f"({', '.join(':' + k for k in ids)})"), ids).all()
             by_id.update({rid: (url, checks) for rid, url, checks in found})
-    cells = webapp.db.statistics_for([u for u, _ in by_id.values()])
+    parsed = {rid: (url, raw if isinstance(raw, list) else json.loads(raw or "[]")) for rid, (url, raw) in by_id.items()}
+    wanted_rows = sorted({str(cell).rpartition(".")[0] for _, checks in parsed.values() for c in checks
+                          for cell in c.get("cells") or []})
+    cells = cell_values([url for url, _ in parsed.values()], wanted_rows, webapp)
     for r in rows:
-        url, raw = by_id.get(r["id"], (None, None))
-        checks = raw if isinstance(raw, list) else json.loads(raw or "[]")
-        values = {(c["table_name"], f"{c['row_key']}.{c['column_key']}"): c["value"] for c in cells.get(url, [])}
+        url, checks = parsed.get(r["id"], (None, []))
+        values = cells.get(url, {})
         r["checks"] = []
         for c in checks:
             severity = c.get("severity") or "error"
@@ -96,6 +99,24 @@ def check_details(webapp: WebApp, rows: list[dict[str, Any]], warnings: bool) ->
         table = next(iter(tables)) if len(tables) == 1 else None
         # a cell in every failing check is where they meet: the likely misprint
         r["suspects"] = [{"key": k, "label": _cell_label(k), "value": values.get((table, k))} for k in sorted(common)]
+
+
+def cell_values(urls: list[str], row_keys: list[str], webapp: WebApp) -> dict[str, dict[tuple[str, str], Any]]:
+    """url -> (table, "row.column") -> value, for these rows of these reports only."""
+    out: dict[str, dict[tuple[str, str], Any]] = {}
+    if not urls or not row_keys:
+        return out
+    rows_in = {f"r{n}": k for n, k in enumerate(row_keys)}
+    with webapp.db.connect() as conn:
+        for start in range(0, len(urls), 200):
+            names = {f"u{n}": u for n, u in enumerate(urls[start:start + 200])}
+            result = conn.execute(text(
+                "SELECT report_url, table_name, row_key, column_key, value FROM report_statistics WHERE report_url IN "
+                f"({', '.join(':' + k for k in names)}) AND row_key IN ({', '.join(':' + k for k in rows_in)})"),
+                {**names, **rows_in})
+            for url, table, row, col, value in result:
+                out.setdefault(url, {})[(table, f"{row}.{col}")] = value
+    return out
 
 
 def _cell_label(key: str) -> str:
@@ -157,16 +178,14 @@ def quality_data(webapp: WebApp, request: Request, everything: bool = False) -> 
 
 def missing_fields(webapp: WebApp, ds: Any, mask: np.ndarray) -> list[dict[str, Any]]:
     """Per portal: reports, and how many lack each field."""
-    per: dict[str, dict[str, Any]] = {}
-    columns = {f: getattr(ds, "body" if f == "reporting_body" else f) for f in FIELDS}
-    for i in np.flatnonzero(mask):
-        slug = ds.portal[i] or ""
-        row = per.setdefault(slug, {"portal": webapp.portal_info(slug), "reports": 0, **{f: 0 for f in FIELDS}})
-        row["reports"] += 1
-        for f in FIELDS:
-            if not columns[f][i]:
-                row[f] += 1
-    return sorted(per.values(), key=lambda r: (-sum(r[f] for f in FIELDS) / max(1, r["reports"]), r["portal"]["slug"] or ""))
+    codes, names = ds.portal_codes()
+    size = len(names)
+    reports = np.bincount(codes[mask], minlength=size)
+    gaps = {f: np.bincount(codes[mask], weights=ds.missing[mask, k], minlength=size).astype(int)
+            for k, f in enumerate(FIELDS)}
+    out = [{"portal": webapp.portal_info(names[c] or None), "reports": int(reports[c]),
+            **{f: int(gaps[f][c]) for f in FIELDS}} for c in np.flatnonzero(reports)]
+    return sorted(out, key=lambda r: (-sum(r[f] for f in FIELDS) / max(1, r["reports"]), r["portal"]["slug"] or ""))
 
 
 def quality_page(webapp: WebApp, request: Request) -> Response:
@@ -243,6 +262,21 @@ def coverage_chart(span: list[int], found: list[int], overdue: list[int], pendin
     lines = [Line("found", f"{what} with a report", found), Line("missing", "missing (overdue)", overdue),
              Line("pending", "missing, not yet due", pending)]
     return bar_chart("coverage", f"{what}: found against expected, per year", cats, lines, stacked=True)
+
+
+def portal_year_counts(ds: Any, first: int, last: int) -> dict[tuple[str, int], tuple[int, int]]:
+    """(portal, year) -> (reports, smallest id), for the years first..last (worked out once per dataset)."""
+    key = ("portal_year_counts", first, last)
+    if key in ds.memo:
+        return ds.memo[key]
+    out: dict[tuple[str, int], tuple[int, int]] = {}
+    for i in np.flatnonzero((ds.year >= first) & (ds.year <= last)):
+        key = (ds.portal[i], int(ds.year[i]))
+        n, low = out.get(key, (0, None))
+        rid = int(ds.ids[i])
+        out[key] = (n + 1, rid if low is None or rid < low else low)
+    ds.memo[("portal_year_counts", first, last)] = out
+    return out
 
 
 def unit_coverage(webapp: WebApp, request: Request, span: list[int]) -> dict[str, Any]:
