@@ -585,6 +585,12 @@ def test_search_on_postgresql(site, postgres_url):
     assert page.status_code == 200 and SEED000_TITLE in page.text
     assert client.get("/export.json", params={"q": SEED000_PHRASE}).json()["count"] == 1
     assert client.get("/coverage").status_code == 200
+    # the reports as data read the same figures from PostgreSQL
+    for path in ("/trends.json?chart=outcomes", "/trends.json?chart=reviews"):
+        assert client.get(path).json()["charts"] == site["client"].get(path).json()["charts"]
+    assert client.get("/compare.json", params={"year": "2022", "portal": "zj_gov"}).json()["rows"] == \
+        site["client"].get("/compare.json", params={"year": "2022", "portal": "zj_gov"}).json()["rows"]
+    assert client.get("/quality").status_code == 200
     with pytest.raises(Exception, match="read-only"):
         with client.app.state.webapp.db.engine.begin() as conn:
             conn.execute(sqlalchemy.text("DELETE FROM reports"))
