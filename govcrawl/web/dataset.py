@@ -285,6 +285,7 @@ def load(engine: Engine) -> Dataset:
         values=values, counted=counted, missing=missing, published=published, government=government,
         duplicate_of=duplicate_of, by_id={r[0]: i for i, r in enumerate(rows)},
     )
+    ds._codes()  # before any page reads it: the dataset is read by many threads, never written after this
     ds.seconds = round(time.perf_counter() - started, 3)
     return ds
 
