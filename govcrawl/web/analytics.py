@@ -150,14 +150,15 @@ def trends_figures(webapp: WebApp, sel: Selection, charts: tuple[str, ...] = CHA
                  for k in chart.series]
         out.append({"chart": chart, "years": years, "lines": lines})
     summary = []
+    tabled = mask & ds.has_statistics()
+    fmt = ds.format_codes()
     for y in years:
         in_year = mask & (ds.year == y)
-        idx = np.flatnonzero(in_year)
-        fmts = [ds.fmt[i] for i in idx if ds.tables[i].any()]
-        summary.append({"year": y, "reports": int(in_year.sum()), "with_tables": len(fmts),
-                        "counted": int((in_year & ds.counted).sum()),
-                        "f2019": fmts.count("2019"), "f2021": fmts.count("2021"),
-                        "other_format": len(fmts) - fmts.count("2019") - fmts.count("2021")})
+        t = tabled & (ds.year == y)
+        f2019, f2021 = int((t & (fmt == 1)).sum()), int((t & (fmt == 2)).sum())
+        summary.append({"year": y, "reports": int(in_year.sum()), "with_tables": int(t.sum()),
+                        "counted": int((in_year & ds.counted).sum()), "f2019": f2019, "f2021": f2021,
+                        "other_format": int(t.sum()) - f2019 - f2021})
     return {"charts": out, "years": years, "summary": summary, "as_of": ds.built, "load_seconds": ds.seconds}
 
 

@@ -157,7 +157,15 @@ class Dataset:
         return out
 
     def has_statistics(self) -> np.ndarray:
-        return self.tables.any(axis=1)
+        if "has_statistics" not in self.memo:
+            self.memo["has_statistics"] = self.tables.any(axis=1)
+        return self.memo["has_statistics"]
+
+    def format_codes(self) -> np.ndarray:
+        """Each report's template: 1 for 2019, 2 for 2021, 0 otherwise."""
+        if "format_codes" not in self.memo:
+            self.memo["format_codes"] = np.array([{"2019": 1, "2021": 2}.get(f or "", 0) for f in self.fmt], dtype=np.int8)
+        return self.memo["format_codes"]
 
 
 def number(v: float) -> int | float:
