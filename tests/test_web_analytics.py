@@ -309,10 +309,22 @@ def test_late_publications_by_the_statutory_deadline(site, tmp_path):
     conn.commit()
     conn.close()
     client = make_client(db, site["warc_dir"])
-    html = client.get("/quality").text
+
+    def late(c) -> dict[str, str]:
+        text = c.get("/quality.csv", params={"section": "late"}).content.decode("utf-8-sig")
+        return {r["report_id"]: r["days_late"] for r in csv.DictReader(io.StringIO(text))}
+
+    before = late(site["client"])  # what the replica itself publishes late
+    rows = late(client)
+    html = client.get("/quality", params={"section": "late"}).text
     section = re.search(r'<section id="late">.*?</section>', html, re.S).group(0)
-    rows = dict(re.findall(r'<tr data-report="(\d+)">.*?<td>(\d+)</td></tr>', section, re.S))
+    assert dict(re.findall(r'<tr data-report="(\d+)">.*?<td>(\d+)</td></tr>', section, re.S)) == rows
     ningbo = sql(path, "SELECT id FROM reports WHERE portal = 'ningbo' AND report_year = 2021")[0][0]
+    changed = {str(i) for i in (dept[0], gov[0], ningbo)}
+    changed |= {str(i) for (i,) in sql(path, "SELECT id FROM reports WHERE report_year = 2023 AND portal IN "
+                                             "('zj_gov', 'quzhou')")}
+    assert {k: v for k, v in rows.items() if k not in changed} == {k: v for k, v in before.items() if k not in changed}
+    rows = {k: v for k, v in rows.items() if k in changed}
     leap = sql(path, "SELECT id FROM reports WHERE portal = 'zj_gov' AND report_year = 2023")[0][0]
     # a department by 31 January; a government by 31 March; without a body, by the portal's level
     assert rows == {str(dept[0]): "15", str(ningbo): "3", str(leap): "1"}

@@ -397,6 +397,7 @@ class WebApp:
             context.update(quality.unit_coverage(self, request, span))
             return self.render(request, "coverage.html", context)
         counts = quality.portal_year_counts(ds, first, last)
+        search_path = str(request.app.url_path_for("search"))
         today = dt.date.today()
         rows = []
         slugs = list(self.portals) + sorted({p for p, _ in counts} - set(self.portals))
@@ -416,7 +417,8 @@ class WebApp:
                 elif in_registry:
                     found[k] += 1
                 cells.append(cell)
-            rows.append({"portal": info, "cells": cells, "in_registry": in_registry})
+            rows.append({"portal": info, "cells": cells, "in_registry": in_registry,
+                         "html": quality.cells_html(cells, search_path, slug)})
         context.update(rows=rows, missing_total=sum(overdue),
                        chart=quality.coverage_chart(span, found, overdue, pending, "registry portals"))
         return self.render(request, "coverage.html", context)

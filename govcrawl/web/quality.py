@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import quote_plus
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from markupsafe import Markup
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -31,7 +33,7 @@ SECTIONS = ("checks", "no_statistics", "unparsed", "late", "duplicates")
 FIELD_LABELS = {"index_no": "索引号", "publisher": "发布单位", "written_date": "成文日期", "published_date": "发布日期",
                 "reporting_body": "reporting body (报告主体)"}
 TEMPLATE_FIRST_YEAR = 2019  # reports of 2019 on carry the template's tables (国办公开办函〔2019〕60号)
-PREVIEW = 50
+PREVIEW = 20
 MAX_DOWNLOAD = 5000
 PER_PAGE = 100
 UNITS_PER_PAGE = 200
@@ -264,6 +266,24 @@ def coverage_chart(span: list[int], found: list[int], overdue: list[int], pendin
     return bar_chart("coverage", f"{what}: found against expected, per year", cats, lines, stacked=True)
 
 
+def cells_html(cells: list[dict[str, Any]], search_path: str | None = None, slug: str | None = None) -> Markup:
+    """A coverage row's year cells (built here: thousands of cells per page are too many for a template loop)."""
+    out = []
+    for c in cells:
+        if c["n"] == 1 or (c["n"] > 1 and search_path is None):
+            out.append(f'<td class="have"><a href="/report/{int(c["id"])}">{c["n"]}</a></td>')
+        elif c["n"] > 1:
+            out.append(f'<td class="have"><a href="{search_path}?portal={quote_plus(slug or "")}&amp;year={c["year"]}">'
+                       f'{c["n"]}</a></td>')
+        elif c.get("missing") == "overdue":
+            out.append(f'<td class="missing" title="missing: due {c["deadline"]}">missing</td>')
+        elif c.get("missing"):
+            out.append(f'<td class="pending" title="not yet due ({c["deadline"]})">due {c["deadline"]}</td>')
+        else:
+            out.append("<td></td>")
+    return Markup("\n".join(out))
+
+
 def portal_year_counts(ds: Any, first: int, last: int) -> dict[tuple[str, int], tuple[int, int]]:
     """(portal, year) -> (reports, smallest id), for the years first..last (worked out once per dataset)."""
     key = ("portal_year_counts", first, last)
@@ -317,7 +337,8 @@ def unit_coverage(webapp: WebApp, request: Request, span: list[int]) -> dict[str
             elif cell.get("missing"):
                 pending[k] += 1
             cells.append(cell)
-        rows.append({"name": name, "portals": sorted(u["portals"]), "first": u["first"], "cells": cells})
+        rows.append({"name": name, "portals": sorted(u["portals"]), "first": u["first"], "cells": cells,
+                     "html": cells_html(cells)})
     no_body = int(sum(1 for i in range(len(ds)) if not ds.body[i]))
     return {
         "rows": rows[(page - 1) * UNITS_PER_PAGE: page * UNITS_PER_PAGE], "units": len(rows), "page": page,
