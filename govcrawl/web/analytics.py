@@ -11,7 +11,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from starlette.exceptions import HTTPException
@@ -29,8 +29,7 @@ from govcrawl.web.series import (
 )
 from govcrawl.web.svg import Line, bar_chart, line_chart
 
-if TYPE_CHECKING:
-    from govcrawl.web.app import WebApp
+WebApp = Any  # govcrawl.web.app.WebApp (which imports this module: named here without an import)
 
 FIRST_YEAR = 2007
 MAX_BODIES = 8

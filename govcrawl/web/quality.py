@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from urllib.parse import quote_plus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from markupsafe import Markup
@@ -26,8 +26,7 @@ from govcrawl.web.dataset import FIELDS
 from govcrawl.web.present import STAT_LABELS, body_deadline
 from govcrawl.web.svg import Line, bar_chart
 
-if TYPE_CHECKING:
-    from govcrawl.web.app import WebApp
+WebApp = Any  # govcrawl.web.app.WebApp (which imports this module: named here without an import)
 
 SECTIONS = ("checks", "no_statistics", "unparsed", "late", "duplicates")
 FIELD_LABELS = {"index_no": "索引号", "publisher": "发布单位", "written_date": "成文日期", "published_date": "发布日期",
