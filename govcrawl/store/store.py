@@ -68,6 +68,33 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def check_existing(url: str) -> None:
+    """Raise StorageError unless ``url`` names an existing govcrawl database (readers must not create one:
+    SQLite would make an empty file of a mistyped path)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise StorageError(f"cannot use database URL {url!r}: {exc}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if not path or path == ":memory:" or path.startswith("file:"):
+            pass
+        elif not Path(path).is_file():
+            raise StorageError(f"no database at {url!r}: {path} does not exist (run a crawl first, or check --db)")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+    except Exception as exc:  # server down, no such database, not a database file
+        raise StorageError(f"cannot open database {url!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+    finally:
+        engine.dispose()
+    if "reports" not in tables:
+        raise StorageError(f"{url!r} is not a govcrawl database (it has no reports table)")
+
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATED: set[str] = set()
 
