@@ -15,6 +15,7 @@ from scrapy.exceptions import DropItem
 from govcrawl.analysis.junk import JunkSettings, host_of, is_government_host
 from govcrawl.analysis.neardup import shared_index
 from govcrawl.analysis.page import analyze_page
+from govcrawl.crawl.guard import archived
 from govcrawl.crawl.items import AttachmentItem, PageItem
 from govcrawl.crawl.registry import default_registry
 from govcrawl.store.store import crawler_store
@@ -41,6 +42,9 @@ class JunkFilterPipeline:
         return cls(crawler)
 
     def process_item(self, item: PageItem | AttachmentItem) -> PageItem | AttachmentItem:
+        if not archived(self.crawler, item):  # never a row for an exchange the WARC archive does not hold
+            self.stats.inc_value("govcrawl/not_archived")
+            raise DropItem(f"{item.url}: not archived (the WARC record could not be written); not stored")
         if isinstance(item, AttachmentItem):
             return item  # judged with the report that links it
         analysis = analyze_page(item.body, url=item.url, content_type=item.content_type, settings=self.junk_settings)

@@ -140,3 +140,34 @@ class DatabaseLock:
         if self._conn is not None:
             self._conn.close()  # the session's advisory lock ends with it
             self._conn = None
+
+
+def stop_on_write_failure(crawler: Any, exc: OSError, url: str) -> None:
+    """A WARC record could not be written: counted (``govcrawl/warc_write_failed``), logged once naming the
+    portal and the error, and the portal's crawl stopped (its health fails with the error)."""
+    import logging
+
+    stats = crawler.stats
+    first = not stats.get_value("govcrawl/warc_write_failed")
+    stats.inc_value("govcrawl/warc_write_failed")
+    if not first:
+        return
+    spider = getattr(crawler, "spider", None)
+    name = getattr(spider, "name", "?")
+    stats.set_value("govcrawl/warc_write_error", str(exc))
+    logging.getLogger(__name__).error(
+        "portal %s: the WARC record of %s could not be written (%s); nothing is stored for it, and the portal's "
+        "crawl stops", name, url, exc)
+    engine = getattr(crawler, "engine", None)
+    if engine is not None and spider is not None:
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(engine.close_spider_async(reason="warc_write_failed"))
+
+
+def archived(crawler: Any, item: Any) -> bool:
+    """May this item be stored? Only if the WARC capture (when the crawl has it) archived its exchange."""
+    if getattr(item, "warc_filename", None):
+        return True
+    extensions = crawler.settings.getwithbase("EXTENSIONS")
+    return not any(str(name).endswith("WarcCapture") and order is not None for name, order in extensions.items())

@@ -58,14 +58,18 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
         depth_limit = crawler.settings.getint("DEPTH_LIMIT")
         return {**portal_health(slug, stats, empty_ok, depth_limit), "stats": {k: _plain(v) for k, v in stats.items()}}
 
+    archive_failed: list[str] = []  # the archive could not be written: no further portal is started
+
     def finished(result: Any, slug: str, crawler: Any) -> Any:
         active.pop(slug, None)
         judged[slug] = judge(slug, crawler)
+        if judged[slug]["stats"].get("govcrawl/warc_write_failed") and not archive_failed:
+            archive_failed.append(str(judged[slug]["stats"].get("govcrawl/warc_write_error")))
         launch()  # before returning: CrawlerProcess.join() then sees the next crawl among the active ones
         return result
 
     def launch() -> None:
-        while waiting and len(active) < window and not process.interrupted:
+        while waiting and len(active) < window and not process.interrupted and not archive_failed:
             slug = waiting.pop()
             crawler = process.create_crawler(loader.load(slug))
             active[slug] = crawler
@@ -83,8 +87,10 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
     for slug in slugs:
         entry = judged.get(slug)
         if entry is None:
+            why = (f"the run was interrupted ({process.interrupted})" if process.interrupted
+                   else f"the WARC archive could not be written ({archive_failed[0] if archive_failed else '?'})")
             entry = {**portal_health(slug, {}), "ok": False, "not_run": True, "stats": {},
-                     "problems": [f"not run: the run was interrupted ({process.interrupted}) before it started"]}
+                     "problems": [f"not run: {why} before it started"]}
         elif process.interrupted and (slug in active or entry["stats"].get("finish_reason") != "finished"):
             entry["ok"] = False
             entry["problems"] = [f"interrupted ({process.interrupted}) before its crawl finished"] + [
@@ -132,6 +138,9 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
     elif stats.get("govcrawl/lost_pages"):
         detail = ", ".join(f"{cause} x{n}" for cause, n in sorted(lost.items()))
         problems.append(f"{stats['govcrawl/lost_pages']} page(s) lost after retries ({detail})")
+    if stats.get("govcrawl/warc_write_failed"):
+        problems.append(f"WARC records could not be written ({stats.get('govcrawl/warc_write_error', '?')}): "
+                        f"{stats['govcrawl/warc_write_failed']} exchange(s) not archived and not stored; crawl stopped")
     if stats.get("govcrawl/redirect_loop"):
         problems.append(f"{stats['govcrawl/redirect_loop']} redirect loop(s)")
     if stats.get("govcrawl/oversize"):
@@ -161,7 +170,7 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         # (a portal that walled us off has not shown it has no reports: "blocked" says what happened)
         problems.append("no candidate page found")
     finish = stats.get("finish_reason")
-    if finish and finish != "finished":
+    if finish and finish not in ("finished", "warc_write_failed"):
         problems.append(f"crawl ended early ({finish})")
     return {
         "portal": slug,
