@@ -83,7 +83,10 @@ def check_existing(url: str) -> None:
             pass
         elif not Path(path).is_file():
             raise StorageError(f"no database at {url!r}: {path} does not exist (run a crawl first, or check --db)")
-    engine = make_engine(url)
+    try:
+        engine = create_engine(url)  # no pragmas: looking must not change the file (make_engine turns on WAL)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise StorageError(f"cannot use database URL {url!r}: {exc}") from exc
     try:
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
