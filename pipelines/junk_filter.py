@@ -15,7 +15,7 @@ from scrapy.exceptions import DropItem
 from govcrawl.analysis.junk import JunkSettings, host_of, is_government_host
 from govcrawl.analysis.neardup import shared_index
 from govcrawl.analysis.page import analyze_page
-from govcrawl.crawl.guard import archived
+from govcrawl.crawl.guard import archived, record_route
 from govcrawl.crawl.items import AttachmentItem, PageItem
 from govcrawl.crawl.registry import default_registry
 from govcrawl.store.store import crawler_store
@@ -49,6 +49,7 @@ class JunkFilterPipeline:
             return item  # judged with the report that links it
         analysis = analyze_page(item.body, url=item.url, content_type=item.content_type, settings=self.junk_settings)
         item.analysis = analysis
+        record_route(item, analysis)
         host = host_of(item.url)
         if analysis.kind != "other" and not (is_government_host(host) or host in self.junk_settings.official_hosts):
             self.check_near_duplicate(item, analysis)

@@ -171,3 +171,14 @@ def archived(crawler: Any, item: Any) -> bool:
         return True
     extensions = crawler.settings.getwithbase("EXTENSIONS")
     return not any(str(name).endswith("WarcCapture") and order is not None for name, order in extensions.items())
+
+
+def record_route(item: Any, analysis: Any) -> None:
+    """A page reached by redirects says so in its reasons; a page whose meta refresh was not followed (off the
+    portal, or to a list page) is not a report: it is dropped, saying where it pointed."""
+    if getattr(item, "refresh_note", None):
+        analysis.kind = "other" if analysis.kind == "annual_report" else analysis.kind
+        analysis.classification_reasons = [item.refresh_note] + list(analysis.classification_reasons)
+    if getattr(item, "redirected_from", None):
+        analysis.classification_reasons = list(analysis.classification_reasons) + [
+            "reached from " + " -> ".join(item.redirected_from)]

@@ -141,6 +141,14 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
     if stats.get("govcrawl/warc_write_failed"):
         problems.append(f"WARC records could not be written ({stats.get('govcrawl/warc_write_error', '?')}): "
                         f"{stats['govcrawl/warc_write_failed']} exchange(s) not archived and not stored; crawl stopped")
+    if stats.get("govcrawl/articles_unaccounted"):
+        problems.append(f"{stats['govcrawl/articles_unaccounted']} article(s) named by its listings ended as neither "
+                        "a report, a drop nor a failure (see the log)")
+    if stats.get("govcrawl/articles_failed"):
+        warnings.append(f"{stats['govcrawl/articles_failed']} article(s) named by its listings failed (see the log)")
+    if stats.get("govcrawl/refresh_not_followed"):
+        warnings.append(f"{stats['govcrawl/refresh_not_followed']} meta refresh(es) not followed (off the portal, "
+                        "or to a list page): judged as they are")
     if stats.get("govcrawl/redirect_loop"):
         problems.append(f"{stats['govcrawl/redirect_loop']} redirect loop(s)")
     if stats.get("govcrawl/oversize"):

@@ -93,7 +93,12 @@ DOWNLOADER_MIDDLEWARES = {
     "govcrawl.crawl.middlewares.RedirectLoopMiddleware": 610,
     "govcrawl.crawl.middlewares.CharsetMiddleware": 580,
     "govcrawl.crawl.middlewares.LostPageMiddleware": 540,
+    # what became of every article a listing named (sees failures after RetryMiddleware, 550, gave up)
+    "govcrawl.crawl.ledger.ArticleLedger": 545,
+    # meta refresh and JavaScript-redirect stubs, followed within the portal's hosts (before Scrapy's, off)
+    "govcrawl.crawl.ledger.RefreshMiddleware": 585,
 }
+METAREFRESH_ENABLED = False
 EXTENSIONS = {
     "pipelines.warc_capture.WarcCapture": 100,
     "govcrawl.crawl.progress.Progress": 900,
