@@ -55,6 +55,13 @@ class JunkFilterPipeline:
             self.check_near_duplicate(item, analysis)
         if analysis.kind == "annual_report":
             return item
+        if crawler_store(self.crawler).accepted_by_hand(item.url):  # a person's verdict stands over the filter's
+            analysis.classification_reasons = [
+                f"accepted by hand (govcrawl accept); the junk filter would drop it as {analysis.kind}"
+            ] + list(analysis.classification_reasons)
+            analysis.kind = "annual_report"
+            self.stats.inc_value("govcrawl/kept_accepted")
+            return item
         reasons = analysis.junk_reasons if analysis.kind == "junk" else analysis.classification_reasons
         reasons = list(reasons) or [f"classified {analysis.kind}"]
         crawler_store(self.crawler).save_drop(

@@ -304,8 +304,23 @@ class Store:
         with self.session() as session:
             return list(session.scalars(select(Attachment).order_by(Attachment.url)))
 
+    def accepted_by_hand(self, url: str) -> bool:
+        """Was this URL made a report by `govcrawl accept` (a person's verdict the junk filter must not undo)?"""
+        with self.engine.connect() as conn:
+            reasons = conn.scalar(select(Report.classification_reasons).where(Report.url == url))
+        return any(str(r).startswith("accepted by hand") for r in (reasons or []))
+
     def save_drop(self, values: dict[str, Any]) -> None:
+        """Insert or refresh the drop at ``values['url']``; a report of that URL (a page that stopped being one)
+        goes, with its statistics cells and signature: a URL lives in one of the two tables only."""
         now = utcnow()
+        url = values["url"]
+        with self.engine.begin() as conn:
+            if conn.scalar(select(Report.id).where(Report.url == url)) is not None:
+                conn.execute(delete(Report.__table__).where(Report.__table__.c.url == url))
+                conn.execute(delete(StatisticValue.__table__).where(StatisticValue.__table__.c.report_url == url))
+                conn.execute(delete(NearDuplicateSignature.__table__).where(NearDuplicateSignature.__table__.c.url == url))
+                conn.execute(delete(NearDuplicateBand.__table__).where(NearDuplicateBand.__table__.c.url == url))
         with self.session() as session:
             row = session.scalar(select(Drop).where(Drop.url == values["url"]))
             if row is None:
