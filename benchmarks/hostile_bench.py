@@ -5,8 +5,8 @@
 
 Cases (issue 17, case 6), each measured in a fresh process (peak RSS from getrusage, wall time):
 
-- ``at_paragraph``: 140 KB page, one long unpunctuated paragraph with an '@' (the fake-contact check);
-- ``span_table``: 92 KB table whose cells have huge colspan/rowspan (the statistics grid);
+- ``at_paragraph``: 187 KB page, one long unpunctuated paragraph with an '@' (the fake-contact check);
+- ``span_table``: 103 KB table whose cells have huge colspan/rowspan (the statistics grid);
 - ``huge_page``: a 49 MB report-like page (analysed on a bounded prefix);
 - ``crawl_huge_page``: a crawl of one replica portal whose reports include a 49 MB one (the crawl never
   blocks on one page: every other report stored, the big one archived whole and analysed on a prefix);
