@@ -108,6 +108,8 @@ def test_refresh_targets_meta_and_javascript_stubs():
     assert refresh_target(_html(base, "<script>location.replace(\"http://www.zj.gov.cn/4.html\")</script>")) == (
         "http://www.zj.gov.cn/4.html", "JavaScript redirect")
     assert refresh_target(_html(base, "<script>location.reload();</script>")) is None  # a cookie challenge
+    challenge = "<script>document.cookie='__jsl=1';location.href='/art/1.html?c=1';</script>"
+    assert refresh_target(_html(base, challenge)) is None  # a wall, for AntiBotMiddleware
     long_page = "<p>" + "正文" * 5000 + "</p><script>location.href='/x.html'</script>"
     assert refresh_target(_html(base, long_page)) is None  # a script on a real page is not a redirect
 

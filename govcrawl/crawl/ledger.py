@@ -44,6 +44,10 @@ def refresh_target(response: Response, max_delay: float = 100) -> tuple[str, str
     if url and delay is not None and delay <= max_delay:
         return url, "meta refresh"
     if len(response.body) <= STUB_BYTES:
+        from govcrawl.crawl.middlewares import looks_blocked
+
+        if looks_blocked(response.status, response.body):  # a cookie challenge is a wall (AntiBotMiddleware)
+            return None
         m = JS_REDIRECT_RE.search(response.text)
         if m:
             return urljoin(response.url, m.group(1) or m.group(2)), "JavaScript redirect"
