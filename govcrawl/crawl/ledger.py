@@ -9,7 +9,8 @@ where it pointed). Scrapy's own MetaRefreshMiddleware is off (``METAREFRESH_ENAB
 :class:`ArticleLedger` keeps, per portal, the article URLs its listings named and what became of each
 (scheduled requests, 304s, items stored or dropped, downloads that failed for good). At the end, a named
 article with no outcome vanished silently: that is logged by URL, counted
-(``govcrawl/articles_unaccounted``) and fails the portal.
+(``govcrawl/articles_unaccounted``) and fails the portal. (Not in a distributed crawl: there the workers share
+one frontier, and an article one worker named may be fetched by another.)
 """
 
 from __future__ import annotations
@@ -182,6 +183,8 @@ class ArticleLedger:
             self.fail(name, f"not stored ({getattr(failure, 'value', failure)!r:.100})")
 
     def closed(self, spider: Any = None, reason: str = "") -> None:
+        if self.crawler.settings.get("GOVCRAWL_DISTRIBUTED"):
+            return  # workers share one frontier: what one worker named, another may fetch (not judged here)
         missing = sorted(self.named - set(self.outcome))
         if not missing or reason not in ("finished",):
             return  # an interrupted or stopped crawl fails on its own account
