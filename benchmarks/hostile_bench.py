@@ -14,7 +14,7 @@ Cases (issue 17, case 6), each measured in a fresh process (peak RSS from getrus
   the capture download of a 48 MB page, and ten of those at once (streamed, capped, bounded in number).
 
 Bounds (what the script asserts): analysis of one page <= 2 s (5 s for 49 MB) and <= 400 MB (600) peak; the crawl
-with the 49 MB page <= 12 s wall (start-up included) and <= 500 MB; a browser request on the 48 MB page <= 5 s and ten at once <= 600 MB peak.
+with the 49 MB page <= 20 s wall (start-up included) and <= 500 MB; a browser request on the 48 MB page <= 5 s and ten at once <= 600 MB peak.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ BOUNDS = {  # case -> (seconds, MB)
     "at_paragraph": (2.0, 400),
     "span_table": (2.0, 400),
     "huge_page": (5.0, 600),
-    "crawl_huge_page": (12.0, 500),
+    "crawl_huge_page": (20.0, 500),
     "web_48mb_report": (5.0, 600),
     "web_48mb_capture": (5.0, 600),
     "web_48mb_ten_at_once": (30.0, 600),
