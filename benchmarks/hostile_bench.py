@@ -111,7 +111,10 @@ def _crawl_huge_page() -> dict:
         srv.edit(victim, filler * (49_000_000 // len(filler.encode())) + "</body>", replace="</body>")
         env = dict(os.environ, PYTHONPATH=str(REPO))
         start = time.monotonic()
-        run = subprocess.run([sys.executable, "-m", "govcrawl", "crawl", "--portal", portal, "--proxy", srv.proxy_url,
+        from govcrawl.replica import REGISTRY_PATH
+
+        run = subprocess.run([sys.executable, "-m", "govcrawl", "crawl", "--portals", str(REGISTRY_PATH),
+                              "--portal", portal, "--proxy", srv.proxy_url,
                               "--db", f"sqlite:///{work / 'db.sqlite3'}", "--warc-dir", str(work / "warc")],
                              env=env, capture_output=True, text=True, timeout=600)
         wall = time.monotonic() - start
