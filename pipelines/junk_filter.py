@@ -15,6 +15,7 @@ from scrapy.exceptions import DropItem
 from govcrawl.analysis.junk import JunkSettings, host_of, is_government_host
 from govcrawl.analysis.neardup import shared_index
 from govcrawl.analysis.page import analyze_page
+from govcrawl.crawl.guard import archived, record_route
 from govcrawl.crawl.items import AttachmentItem, PageItem
 from govcrawl.crawl.registry import default_registry
 from govcrawl.store.store import crawler_store
@@ -41,14 +42,25 @@ class JunkFilterPipeline:
         return cls(crawler)
 
     def process_item(self, item: PageItem | AttachmentItem) -> PageItem | AttachmentItem:
+        if not archived(self.crawler, item):  # never a row for an exchange the WARC archive does not hold
+            self.stats.inc_value("govcrawl/not_archived")
+            raise DropItem(f"{item.url}: not archived (the WARC record could not be written); not stored")
         if isinstance(item, AttachmentItem):
             return item  # judged with the report that links it
         analysis = analyze_page(item.body, url=item.url, content_type=item.content_type, settings=self.junk_settings)
         item.analysis = analysis
+        record_route(item, analysis)
         host = host_of(item.url)
         if analysis.kind != "other" and not (is_government_host(host) or host in self.junk_settings.official_hosts):
             self.check_near_duplicate(item, analysis)
         if analysis.kind == "annual_report":
+            return item
+        if crawler_store(self.crawler).accepted_by_hand(item.url):  # a person's verdict stands over the filter's
+            analysis.classification_reasons = [
+                f"accepted by hand (govcrawl accept); the junk filter would drop it as {analysis.kind}"
+            ] + list(analysis.classification_reasons)
+            analysis.kind = "annual_report"
+            self.stats.inc_value("govcrawl/kept_accepted")
             return item
         reasons = analysis.junk_reasons if analysis.kind == "junk" else analysis.classification_reasons
         reasons = list(reasons) or [f"classified {analysis.kind}"]

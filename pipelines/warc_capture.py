@@ -21,7 +21,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from govcrawl.archive.writer import WarcFileWriter, WarcLocation, new_crawl_id
+from govcrawl.archive.writer import WarcFileWriter, WarcLocation, WarcWriteError, new_crawl_id
 from govcrawl.crawl import signals as govcrawl_signals
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ class WarcCapture:
             dedup_crawl_id=crawl_id,
         )
         self.stats = crawler.stats
+        self.crawler = crawler
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(self.browser_response, signal=govcrawl_signals.browser_response)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -108,7 +109,22 @@ class WarcCapture:
         self.stats.inc_value(f"warc/{location.record_type}_records")
         self.stats.inc_value("warc/payload_bytes", location.payload_bytes)
 
+    def write_failed(self, exc: OSError, url: str) -> None:
+        """No record could be written: nothing may be stored for this page, and the portal's crawl stops
+        (``govcrawl.crawl.runner`` fails the portal, naming the error)."""
+        from govcrawl.crawl.guard import stop_on_write_failure
+
+        stop_on_write_failure(self.crawler, exc, url)
+
     def response_downloaded(self, response: Response, request: Request) -> None:
+        # a location in meta may be a redirect's (meta is copied to the redirected request): never this page's
+        request.meta.pop("warc", None)
+        try:
+            self.capture(response, request)
+        except (WarcWriteError, OSError) as exc:
+            self.write_failed(exc, response.url)
+
+    def capture(self, response: Response, request: Request) -> None:
         if request.meta.get("playwright"):
             # What the browser rendered is a derivative; its network responses came through browser_response.
             location = self.writer.write_conversion(
@@ -146,21 +162,28 @@ class WarcCapture:
         body: bytes,
         ip_address: str | None = None,
     ) -> None:
-        location = self.writer.write_exchange(
-            url=url,
-            method=method,
-            request_headers=request_headers,
-            request_body=request_body,
-            status=status,
-            response_headers=response_headers,
-            body=body,
-            ip_address=None if self.proxied else ip_address,
-        )
+        try:
+            location = self.writer.write_exchange(
+                url=url,
+                method=method,
+                request_headers=request_headers,
+                request_body=request_body,
+                status=status,
+                response_headers=response_headers,
+                body=body,
+                ip_address=None if self.proxied else ip_address,
+            )
+        except (WarcWriteError, OSError) as exc:
+            self.write_failed(exc, url)
+            return
         self._count(location)
         self.stats.inc_value("warc/browser_response_records")
 
     def spider_closed(self) -> None:
-        self.writer.close()
+        try:
+            self.writer.close()
+        except OSError as exc:  # the file stays .open, whole records only: `govcrawl repair` closes it
+            self.write_failed(exc, str(self.writer.current_path))
         if self.digests is not None:
             self.digests.release()
         for path in self.writer.closed_files:

@@ -254,10 +254,18 @@ def test_repair_leaves_a_file_a_running_crawl_holds(tmp_path):
     assert repair_dir(tmp_path) == []
 
 
-def test_repair_removes_a_file_with_no_whole_record(tmp_path):
+def test_repair_keeps_the_bytes_of_a_file_with_no_whole_record(tmp_path):
+    # Changed on purpose (issue 17): repair never removes bytes without a copy; they leave the archive's files
+    # (no longer *.warc.gz.open nor *.warc.gz) as NAME.warc.gz.torn.
     path = tmp_path / "govcrawl-x-20260101000000-00001.warc.gz.open"
-    path.write_bytes(gzip.compress(b"WARC/1.1\r\n")[:10])
-    assert repair_file(path).status == "removed" and not path.exists()
+    torn = gzip.compress(b"WARC/1.1\r\n")[:10]
+    path.write_bytes(torn)
+    result = repair_file(path)
+    assert result.status == "torn" and not path.exists()
+    assert result.kept.name == "govcrawl-x-20260101000000-00001.warc.gz.torn" and result.kept.read_bytes() == torn
+    empty = tmp_path / "govcrawl-x-20260101000000-00002.warc.gz.open"
+    empty.write_bytes(b"")
+    assert repair_file(empty).status == "empty" and not empty.exists()
 
 
 def test_fastwarc_verification_catches_a_wrong_digest(tmp_path):

@@ -292,14 +292,28 @@ def fake_contacts(text: str) -> list[str]:
         m = rx.search(text)
         if m:
             hits.append(m.group(0))
-    # an address needs an '@': without one, skip a scan that tries every run of word characters
-    m = FAKE_EMAIL_RE.search(text) if "@" in text else None
-    if m:
-        hits.append(m.group(0))
+    email = fake_email(text)
+    if email:
+        hits.append(email)
     m = FAKE_ADDRESS_RE.search(text) if _may_hold_fake_address(text) else None
     if m:
         hits.append(m.group(0))
     return hits
+
+
+def fake_email(text: str, max_at: int = 1000) -> str | None:
+    """A placeholder e-mail address, looked for around each '@' only (a local part has at most 64 characters):
+    linear in the text, where the regex over the whole text retries every run of word characters before an
+    '@' (quadratic on one long unpunctuated paragraph)."""
+    at = text.find("@")
+    seen = 0
+    while at >= 0 and seen < max_at:
+        m = FAKE_EMAIL_RE.search(text, max(0, at - 64), at + 40)
+        if m:
+            return m.group(0)
+        seen += 1
+        at = text.find("@", at + 1)
+    return None
 
 
 _ADDRESS_WORD_RE = re.compile(r"address", re.I)

@@ -87,9 +87,37 @@ def _disagreements(pa: PageAnalysis) -> list[str]:
     return out
 
 
+#: A page is analysed on at most this many bytes (characters for text): the largest real report pages are a
+#: few hundred KB; a bigger page is archived whole and analysed on its first part (bounded time and memory).
+ANALYSIS_MAX_BYTES = 4 << 20
+
+
+def bounded_prefix(content: str | bytes, limit: int = ANALYSIS_MAX_BYTES) -> tuple[str | bytes, int | None]:
+    """(the part of the page to analyse, its whole size if it was cut). Bytes are cut just before a '<' (or a
+    newline) near the limit: neither ever is the second byte of a GBK, Big5 or UTF-8 character."""
+    if len(content) <= limit:
+        return content, None
+    if isinstance(content, (bytes, bytearray)):
+        cut = max(content.rfind(b"<", limit - 65536, limit), content.rfind(b"\n", limit - 65536, limit))
+    else:
+        cut = max(content.rfind("<", limit - 65536, limit), content.rfind("\n", limit - 65536, limit))
+    return content[: cut if cut > 0 else limit], len(content)
+
+
 def analyze_page(content: str | bytes, url: str | None = None, content_type: str | None = None,
                  settings: J.JunkSettings = J.DEFAULT_SETTINGS) -> PageAnalysis:
-    """content is HTML or plain visible text (like the seeds); bytes are decoded with decode_body. All values Simplified."""
+    """content is HTML or plain visible text (like the seeds); bytes are decoded with decode_body. All values Simplified.
+
+    A page over ANALYSIS_MAX_BYTES is analysed on its first part; its classification reasons say so."""
+    content, whole = bounded_prefix(content)
+    pa = _analyze(content, url, content_type, settings)
+    if whole is not None:
+        pa.classification_reasons = list(pa.classification_reasons) + [
+            f"analysed on its first {len(content):,} of {whole:,} bytes (page over the analysis bound)"]
+    return pa
+
+
+def _analyze(content: str | bytes, url: str | None, content_type: str | None, settings: J.JunkSettings) -> PageAnalysis:
     encoding = None
     if isinstance(content, (bytes, bytearray)):
         content, encoding = T.decode_body(bytes(content), content_type)

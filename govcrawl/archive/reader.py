@@ -43,6 +43,7 @@ class Record:
     payload: bytes  # decoded (transfer and content encodings undone); a revisit's original payload
     original: tuple[str, int] | None = None  # a revisit: where the payload was read from
     truncated: bool = False
+    size: int | None = None  # the whole payload's length (``payload`` may hold only its first ``limit`` bytes)
 
 
 class ArchiveReader:
@@ -69,13 +70,49 @@ class ArchiveReader:
             raise RecordNotFound(f"{filename}: outside the archive")
         return resolved
 
+    def _check_offset(self, path: Path, filename: str, offset: int) -> None:
+        if not isinstance(offset, int) or offset < 0 or offset >= path.stat().st_size:
+            raise RecordNotFound(f"no WARC record at {filename}@{offset}")
+
     # --- raw bytes -----------------------------------------------------------------------
+
+    def raw_member_chunks(self, filename: str, offset: int) -> Any:
+        """The exact bytes of the gzip member starting at ``offset``, as an iterator of chunks (checked to be a
+        WARC record before the first chunk is given; memory: one chunk, whatever the record's size)."""
+        path = self.path(filename)
+        self._check_offset(path, filename, offset)
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            first = fh.read(1 << 16)
+        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            if not inflate.decompress(first, 16).startswith(b"WARC/"):
+                raise RecordNotFound(f"no WARC record at {filename}@{offset}")
+        except zlib.error:
+            raise RecordNotFound(f"no WARC record at {filename}@{offset}") from None
+
+        def chunks() -> Any:
+            inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            with open(path, "rb") as fh:
+                fh.seek(offset)
+                while not inflate.eof:
+                    chunk = fh.read(1 << 16)
+                    if not chunk:
+                        return
+                    try:
+                        inflate.decompress(chunk, 1 << 20)
+                        while inflate.unconsumed_tail and not inflate.eof:
+                            inflate.decompress(inflate.unconsumed_tail, 1 << 20)
+                    except zlib.error:
+                        return
+                    yield chunk[: len(chunk) - len(inflate.unused_data)] if inflate.eof else chunk
+
+        return chunks()
 
     def raw_member(self, filename: str, offset: int) -> bytes:
         """The exact bytes of the gzip member (one record) starting at ``offset``."""
         path = self.path(filename)
-        if offset < 0:
-            raise RecordNotFound("negative offset")
+        self._check_offset(path, filename, offset)
         with open(path, "rb") as fh:
             fh.seek(offset)
             inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -103,13 +140,12 @@ class ArchiveReader:
 
     # --- parsed records ------------------------------------------------------------------------
 
-    def _read(self, filename: str, offset: int) -> tuple[Any, bytes, bool]:
+    def _read(self, filename: str, offset: int, limit: int = MAX_PAYLOAD) -> tuple[Any, bytes, bool, int]:
         from warcio.archiveiterator import ArchiveIterator
         from warcio.exceptions import ArchiveLoadFailed
 
         path = self.path(filename)
-        if offset < 0:
-            raise RecordNotFound("negative offset")
+        self._check_offset(path, filename, offset)
         with open(path, "rb") as fh:
             fh.seek(offset)
             if fh.read(3) != b"\x1f\x8b\x08":  # every record is a gzip member of its own
@@ -122,18 +158,25 @@ class ArchiveReader:
                     # a new reader starting mid-file reports offsets from where it started
                     payload = b""
                     truncated = False
+                    size = 0
                     if record.rec_type in ("response", "resource", "conversion"):
                         stream = record.content_stream()
-                        payload = stream.read(MAX_PAYLOAD + 1)
-                        truncated = len(payload) > MAX_PAYLOAD
-                        payload = payload[:MAX_PAYLOAD]
-                    return record, payload, truncated
+                        payload = stream.read(limit + 1)
+                        truncated = len(payload) > limit
+                        size = len(payload)
+                        payload = payload[:limit]
+                        if truncated:  # measured, not kept: memory stays at one chunk
+                            while chunk := stream.read(1 << 20):
+                                size += len(chunk)
+                    return record, payload, truncated, size
             except (ArchiveLoadFailed, ValueError, EOFError, zlib.error, OSError) as exc:
                 raise RecordNotFound(f"no WARC record at {filename}@{offset}: {exc}") from None
         raise RecordNotFound(f"no WARC record at {filename}@{offset}")
 
-    def record(self, filename: str, offset: int, _depth: int = 0) -> Record:
-        rec, payload, truncated = self._read(filename, offset)
+    def record(self, filename: str, offset: int, _depth: int = 0, limit: int = MAX_PAYLOAD) -> Record:
+        """The record at ``offset``; of its payload, at most the first ``limit`` bytes are kept (``size`` is the
+        whole payload's length, ``truncated`` says whether it was cut)."""
+        rec, payload, truncated, size = self._read(filename, offset, limit)
         h = rec.rec_headers
         http = rec.http_headers
         headers = list(http.headers) if http is not None else []
@@ -157,6 +200,7 @@ class ArchiveReader:
             http_headers=headers,
             payload=payload,
             truncated=truncated,
+            size=size,
         )
         if rec.rec_type == "revisit" and _depth == 0:
             where = None
@@ -164,10 +208,31 @@ class ArchiveReader:
                 where = self.lookup_original(out.url, out.payload_digest, h.get_header("WARC-Refers-To"))
             if where is None:
                 raise RecordNotFound(f"the original of the revisit record at {filename}@{offset} is not in the archive")
-            original = self.record(where[0], where[1], _depth=1)
+            original = self.record(where[0], where[1], _depth=1, limit=limit)
             out.payload = original.payload
             out.truncated = original.truncated
+            out.size = original.size
             out.original = where
             if original.content_type:
                 out.content_type = original.content_type
         return out
+
+    def payload_chunks(self, filename: str, offset: int) -> tuple[Record, Any]:
+        """The record's headers (``payload`` empty, ``size`` set) and an iterator of its decoded payload in chunks
+        (a revisit's from its original): what a download streams, never holding the payload in memory."""
+        from warcio.archiveiterator import ArchiveIterator
+
+        head = self.record(filename, offset, limit=0)
+        source = head.original or (filename, offset)
+        path = self.path(source[0])
+
+        def chunks() -> Any:
+            with open(path, "rb") as fh:
+                fh.seek(source[1])
+                for record in ArchiveIterator(fh, check_digests=False):
+                    stream = record.content_stream()
+                    while chunk := stream.read(1 << 16):
+                        yield chunk
+                    return
+
+        return head, chunks()

@@ -45,6 +45,11 @@ WARC_VERSION = "WARC/1.1"
 _DECODED_TRANSPORT_HEADERS = {b"transfer-encoding"}
 
 
+class WarcWriteError(OSError):
+    """A record could not be written (disk full, I/O error, no permission). The file keeps every whole record
+    written before it (the torn one is cut off), and the writer writes nothing more."""
+
+
 def new_crawl_id() -> str:
     """A crawl's id: its UTC start time and a random suffix (it names the crawl's WARC files)."""
     return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -125,6 +130,7 @@ class WarcFileWriter:
         self._fd: int | None = None
         self._size = 0
         self._name: str | None = None
+        self.failed: OSError | None = None  # the error that stopped this writer (see _write_failed)
         self.closed_files: list[Path] = []
         self.record_ids: dict[str, str] = {}  # target URI -> id of its latest response/revisit record
 
@@ -178,23 +184,53 @@ class WarcFileWriter:
             self.dedup.flush()  # the digest index learns of the records last, once they are on disk
 
     def _ensure_open(self) -> None:
-        if self._fd is not None and self._size >= self.max_size:
-            self.close()
-        if self._fd is None:
-            self._open()
+        if self.failed is not None:
+            raise WarcWriteError(self.failed.errno, f"WARC writing stopped earlier: {self.failed.strerror}")
+        try:
+            if self._fd is not None and self._size >= self.max_size:
+                self.close()
+            if self._fd is None:
+                self._open()
+        except WarcWriteError:
+            raise
+        except OSError as exc:
+            self._write_failed(exc, self._size)
 
-    def _write(self, record: Any) -> int:
-        """Write one record as one gzip member with one write(); return its offset."""
+    def _write(self, record: Any, undo_to: int | None = None) -> int:
+        """Write one record as one gzip member with one write(); return its offset. If the write fails, the
+        file is cut back to before this record (or to ``undo_to``: the exchange's first record goes too)."""
         buffer = BufferWARCWriter(gzip=True, warc_version=WARC_VERSION)
         buffer.write_record(record)
         data = buffer.get_contents()
         offset = self._size
         view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+        try:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+        except OSError as exc:
+            self._write_failed(exc, offset if undo_to is None else undo_to)
         self._size += len(data)
         return offset
+
+    def _write_failed(self, exc: OSError, whole_end: int) -> None:
+        """A write failed: cut the file back to its last whole record (``whole_end``), close it (a file with no
+        whole record is removed: it holds nothing), write nothing more, raise WarcWriteError."""
+        self.failed = exc
+        if self._fd is not None:
+            path = self.current_path
+            try:
+                os.ftruncate(self._fd, whole_end)  # frees space: works on a full disk
+                self._size = whole_end
+                if whole_end == 0:
+                    os.unlink(path)
+                    os.close(self._fd)
+                    self._fd, self._name = None, None
+                else:
+                    self.close()
+            except OSError:  # left as .open: whole records and a torn tail, which `govcrawl repair` cuts
+                pass
+        raise WarcWriteError(exc.errno, f"{exc.strerror or exc} (writing {self.directory})") from exc
 
     def _builder(self) -> BufferWARCWriter:
         return BufferWARCWriter(gzip=True, warc_version=WARC_VERSION)
@@ -272,7 +308,7 @@ class WarcFileWriter:
             warc_headers_dict={"WARC-Date": when, "WARC-Concurrent-To": record_id},
         )
         offset = self._write(record)
-        self._write(request)
+        self._write(request, undo_to=offset)
         self.record_ids[url] = record_id
         if self.dedup is not None and body:
             if known is None:

@@ -65,7 +65,11 @@ def _check_proxy(proxy: str) -> None:
     from urllib.parse import urlsplit
 
     parts = urlsplit(proxy)
-    if parts.scheme not in ("http", "https") or not parts.hostname or not parts.port:
+    try:
+        port = parts.port
+    except ValueError:  # out of range, not a number
+        port = None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port:
         raise CliError(f"--proxy {proxy!r}: expected a URL like http://127.0.0.1:8080")
 
 
@@ -93,34 +97,50 @@ def _print_health(health: list[dict[str, Any]]) -> bool:
 
 
 def _crawl_and_record(args: argparse.Namespace, settings: Any, slugs: list[str]) -> int:
-    """Crawl under the archive lock, with a run record in SQL; print the summary; 0 only if every portal is healthy."""
-    from govcrawl.crawl.runner import RunLock, run_crawl, write_stats
+    """Crawl under the archive and database locks, with a run record in SQL; print the summary; 0 only if
+    every portal is healthy, 128 + N when signal N interrupted the run (recorded so, every portal listed)."""
+    from govcrawl.crawl.guard import DatabaseLock, repair_leftovers
+    from govcrawl.crawl.interrupts import catch_early_signals, exit_status, pending_interrupt, signal_name
+    from govcrawl.crawl.runner import INTERRUPTED, RunLock, run_crawl, write_stats
     from govcrawl.store.store import Store
 
     db_url, warc_dir = settings.get("GOVCRAWL_DB_URL"), settings.get("GOVCRAWL_WARC_DIR")
     crawl_id = settings.get("GOVCRAWL_CRAWL_ID")
-    if getattr(args, "worker_id", None):
-        # one worker of a distributed crawl: its coordinator holds the lock, records the run and judges health
-        health = run_crawl(slugs, settings)
-        write_stats(getattr(args, "stats_json", None), crawl_id, health)
-        return 0
-    with RunLock(warc_dir):
-        store = Store(db_url)
-        run_id = store.start_run(crawl_id, args.command, slugs)
-        if getattr(args, "distributed", None) and args.workers > 1:
-            health = _run_workers(args, settings, slugs)
-        else:
+    with catch_early_signals():
+        if getattr(args, "worker_id", None):
+            # one worker of a distributed crawl: its coordinator holds the locks, records the run and judges health
             health = run_crawl(slugs, settings)
-        status = 0 if all(h["ok"] for h in health) else 1
-        store.end_run(run_id, status, [{k: v for k, v in h.items() if k != "stats"} for h in health])
-        # the full-text index for `govcrawl serve` (built once; its triggers keep it current)
-        from govcrawl.web.search import ensure_search_index
+            write_stats(getattr(args, "stats_json", None), crawl_id, health)
+            return exit_status(INTERRUPTED[0][0]) if INTERRUPTED else 0
+        with RunLock(warc_dir), DatabaseLock(db_url):
+            repair_leftovers(warc_dir)
+            store = Store(db_url)
+            run_id = store.start_run(crawl_id, args.command, slugs)
+            if getattr(args, "distributed", None) and args.workers > 1:
+                health = _run_workers(args, settings, slugs)
+            else:
+                health = run_crawl(slugs, settings)
+            signum = INTERRUPTED[0][0] if INTERRUPTED else pending_interrupt()
+            if signum is not None:
+                status = exit_status(signum)
+                reason = INTERRUPTED[0][1] if INTERRUPTED else signal_name(signum)
+                for entry in health:
+                    if entry["ok"]:
+                        entry["ok"] = False
+                        entry["problems"] = [f"interrupted ({reason})"]
+            else:
+                status = 0 if health and all(h["ok"] for h in health) else 1
+            store.end_run(run_id, status, [{k: v for k, v in h.items() if k != "stats"} for h in health])
+            # the full-text index for `govcrawl serve` (built once; its triggers keep it current)
+            from govcrawl.web.search import ensure_search_index
 
-        ensure_search_index(store.engine)
-        store.close()
+            ensure_search_index(store.engine)
+            store.close()
     write_stats(getattr(args, "stats_json", None), crawl_id, health)
     print(summary(db_url, warc_dir, health))
     _print_health(health)
+    if signum is not None:
+        print(f"INTERRUPTED by {reason}: the run is recorded as interrupted (exit {status})", file=sys.stderr)
     return status
 
 
@@ -140,7 +160,7 @@ def _run_workers(args: argparse.Namespace, settings: Any, slugs: list[str]) -> l
         command = [sys.executable, "-m", "govcrawl", *base, "--crawl-id", crawl_id, "--worker-id", f"w{n}",
                    "--stats-json", str(folder / f"w{n}.json")]
         workers.append(subprocess.Popen(command))
-    codes = [w.wait() for w in workers]
+    codes = _wait_forwarding_signals(workers)
     failed = [f"w{n}" for n, code in enumerate(codes, start=1) if code != 0]
     totals: dict[str, dict[str, Any]] = {slug: {} for slug in slugs}
     for n in range(1, args.workers + 1):
@@ -164,6 +184,23 @@ def _run_workers(args: argparse.Namespace, settings: Any, slugs: list[str]) -> l
             entry["problems"] = entry["problems"] + [f"worker(s) {', '.join(failed)} exited abnormally"]
         health.append(entry)
     return health
+
+
+def _wait_forwarding_signals(workers: list[Any]) -> list[int]:
+    """Wait for the worker processes; a SIGINT/SIGTERM the coordinator receives is passed on to them."""
+    import time
+
+    from govcrawl.crawl.interrupts import _PENDING
+
+    forwarded = 0
+    while any(w.poll() is None for w in workers):
+        while forwarded < len(_PENDING):
+            for w in workers:
+                if w.poll() is None:
+                    w.send_signal(_PENDING[forwarded])
+            forwarded += 1
+        time.sleep(0.1)
+    return [w.returncode for w in workers]
 
 
 def _strip_options(argv: list[str], names: set[str]) -> list[str]:
@@ -223,8 +260,17 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         distributed.apply(settings, args.distributed, args.worker_id or "w1")
     # The nightly crawl covers the portals; discovery channels (web search) run with `crawl`.
     slugs = _select_portals(args.portal, settings, channels=args.command != "nightly")
-    _check_db(settings.get("GOVCRAWL_DB_URL"))
+    _preflight(args, settings)
     return _crawl_and_record(args, settings, slugs)
+
+
+def _preflight(args: argparse.Namespace, settings: Any) -> None:
+    """What would fail after hours of crawling fails now, in one line: the WARC folder, the output file, the database."""
+    from govcrawl.crawl.guard import check_output_path, check_warc_dir
+
+    check_warc_dir(settings.get("GOVCRAWL_WARC_DIR"))
+    check_output_path(getattr(args, "stats_json", None), "--stats-json")
+    _check_db(settings.get("GOVCRAWL_DB_URL"))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -233,7 +279,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     settings.set("GOVCRAWL_PORTALS", str(REGISTRY_PATH), priority="cmdline")  # the replica's portals, not the real ones
-    _check_db(settings.get("GOVCRAWL_DB_URL"))
+    _preflight(args, settings)
     with ReplicaServer(port=0) as replica:
         settings.set("GOVCRAWL_PROXY", replica.proxy_url, priority="cmdline")
         print(f"Replica of the portals serving on {replica.proxy_url}; crawling every portal through it ...")

@@ -24,7 +24,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
         portals = run.portals or []
         total = lambda key: sum(p.get(key) or 0 for p in portals)  # noqa: E731
         failed = [p["portal"] for p in portals if p.get("ok") is False]
-        status = "running/killed" if run.ended is None else ("ok" if run.exit_status == 0 else "FAILED")
+        status = "running/killed" if run.ended is None else (
+            "ok" if run.exit_status == 0 else "INTERRUPTED" if (run.exit_status or 0) > 128 else "FAILED")
         rows.append([
             run.id, run.command, run.started.strftime("%Y-%m-%d %H:%M:%S"),
             run.ended.strftime("%H:%M:%S") if run.ended else "", status, len(portals),
@@ -125,9 +126,11 @@ def cmd_accept(args: argparse.Namespace) -> int:
 
 
 def _open_existing(db_url: str) -> Any:
-    from govcrawl.store.store import StorageError, Store
+    """An existing govcrawl database (brought to the latest schema); never creates one."""
+    from govcrawl.store.store import StorageError, Store, check_existing
 
     try:
+        check_existing(db_url)
         return Store(db_url)
     except StorageError as exc:
         raise CliError(str(exc)) from exc

@@ -165,8 +165,11 @@ def _statistics_rows(db: str) -> Iterator[dict[str, Any]]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from govcrawl.store.store import StorageError
+    from govcrawl.crawl.guard import check_output_path
+    from govcrawl.store.store import StorageError, check_existing
 
+    if args.output and args.output != "-":
+        check_output_path(args.output, "--output")
     if args.dictionary:
         text = data_dictionary()
         if args.output and args.output != "-":
@@ -180,6 +183,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.table == "statistics" and args.statistics:
         raise CliError("--statistics widens the reports table; --table statistics is already one row per cell")
     try:
+        check_existing(args.db)  # a read command never creates a database
         if args.table == "statistics":
             sink = Sink(args.format, [(n, t) for n, t, _ in STATISTICS_COLUMNS], args.output)
             try:

@@ -45,7 +45,7 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
                 [
                     [
                         h["portal"],
-                        "ok" if h["ok"] else "FAILED",
+                        "ok" if h["ok"] else "NOT RUN" if h.get("not_run") else "FAILED",
                         h["responses"],
                         h["list_pages"],
                         h["reports"],

@@ -27,6 +27,11 @@ class PageItem:
     payload_digest: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    # How it was reached (govcrawl.crawl.ledger.route_fields): the URL its listing named, the redirects on the
+    # way ("URL (meta refresh)" ...), and a refresh the crawl did not follow
+    article_url: str | None = None
+    redirected_from: list[str] = field(default_factory=list)
+    refresh_note: str | None = None
     # Set by the junk filter: govcrawl.analysis.PageAnalysis
     analysis: Any = None
 

@@ -307,6 +307,8 @@ class LostPageMiddleware:
             self.crawler.stats.inc_value("govcrawl/oversize")
             self.logger.error("Skipped %s: larger than the download size cap (DOWNLOAD_MAXSIZE=%s bytes)",
                               request.url, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            if request.meta.get("article"):  # a page a listing named, maybe a report: lost, not a mere warning
+                self._lost(request, cause)
         else:
             self._lost(request, cause)
         raise IgnoreRequest(f"{cause}: {exception.__class__.__name__}: {exception}")

@@ -27,52 +27,83 @@ _FOUND_SOMETHING = (
 
 
 def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
-    """Crawl the given portals in one process; returns one health record per portal.
+    """Crawl the given portals in one process; returns one health record per portal, every portal listed.
 
     At most ``GOVCRAWL_PARALLEL_PORTALS`` portals are crawled at once (a sliding window: the next starts
     when one finishes), so memory stays flat however many portals a run covers; a finished portal's
     crawler is let go once its health is judged.
+
+    A run stopped by a signal (``SIGINT``/``SIGTERM``, once: graceful; twice: forced) starts no further
+    portal; every portal is still in the result: judged from its stats and marked interrupted if it was
+    running, ``not run`` if it never started; WARC files a forced stop left open are closed. The signal's
+    name is in :data:`INTERRUPTED` and in each entry's problems.
     """
-    from scrapy.crawler import CrawlerProcess
     from scrapy.spiderloader import get_spider_loader
 
+    from govcrawl.crawl.interrupts import InterruptibleProcess, close_leftover_writers, pending_interrupt
     from govcrawl.crawl.registry import default_registry
 
     registry = default_registry(settings.get("GOVCRAWL_PORTALS") or None).all()
     loader = get_spider_loader(settings)
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
-    process = CrawlerProcess(settings)
+    process = InterruptibleProcess(settings, interrupted=pending_interrupt())
     window = settings.getint("GOVCRAWL_PARALLEL_PORTALS") or len(slugs)
     waiting = list(reversed(slugs))
     judged: dict[str, dict[str, Any]] = {}
-    running = 0
+    active: dict[str, Any] = {}
 
-    def finished(result: Any, slug: str, crawler: Any) -> Any:
-        nonlocal running
-        running -= 1
+    def judge(slug: str, crawler: Any) -> dict[str, Any]:
         stats = crawler.stats.get_stats()
         empty_ok = bool(registry[slug].options.get("empty_ok")) if slug in registry else False
         depth_limit = crawler.settings.getint("DEPTH_LIMIT")
-        judged[slug] = {**portal_health(slug, stats, empty_ok, depth_limit),
-                        "stats": {k: _plain(v) for k, v in stats.items()}}
+        return {**portal_health(slug, stats, empty_ok, depth_limit), "stats": {k: _plain(v) for k, v in stats.items()}}
+
+    archive_failed: list[str] = []  # the archive could not be written: no further portal is started
+
+    def finished(result: Any, slug: str, crawler: Any) -> Any:
+        active.pop(slug, None)
+        judged[slug] = judge(slug, crawler)
+        if judged[slug]["stats"].get("govcrawl/warc_write_failed") and not archive_failed:
+            archive_failed.append(str(judged[slug]["stats"].get("govcrawl/warc_write_error")))
         launch()  # before returning: CrawlerProcess.join() then sees the next crawl among the active ones
         return result
 
     def launch() -> None:
-        nonlocal running
-        while waiting and running < window:
+        while waiting and len(active) < window and not process.interrupted and not archive_failed:
             slug = waiting.pop()
             crawler = process.create_crawler(loader.load(slug))
-            running += 1
+            active[slug] = crawler
             process.crawl(crawler).addBoth(finished, slug, crawler)
 
-    launch()
-    process.start()
-    health = [judged[slug] for slug in slugs if slug in judged]
+    if not process.interrupted:
+        launch()
+        process.start()
+    INTERRUPTED[:] = [(process.signum, process.interrupted)] if process.interrupted else []
+    if process.interrupted:
+        close_leftover_writers(active.values())
+        for slug, crawler in list(active.items()):  # stopped by force: judged from what it did
+            judged[slug] = judge(slug, crawler)
+    health = []
+    for slug in slugs:
+        entry = judged.get(slug)
+        if entry is None:
+            why = (f"the run was interrupted ({process.interrupted})" if process.interrupted
+                   else f"the WARC archive could not be written ({archive_failed[0] if archive_failed else '?'})")
+            entry = {**portal_health(slug, {}), "ok": False, "not_run": True, "stats": {},
+                     "problems": [f"not run: {why} before it started"]}
+        elif process.interrupted and (slug in active or entry["stats"].get("finish_reason") != "finished"):
+            entry["ok"] = False
+            entry["problems"] = [f"interrupted ({process.interrupted}) before its crawl finished"] + [
+                p for p in entry["problems"] if not p.startswith("crawl ended early")]
+        health.append(entry)
     for entry in health:  # what a healthy portal survived (retries, size cap) is news for the log too
         for warning in entry["warnings"]:
             print(f"WARNING portal {entry['portal']}: {warning}", file=sys.stderr)
     return health
+
+
+#: (signal number, description) of what interrupted the last :func:`run_crawl` of this process (empty: none).
+INTERRUPTED: list[tuple[int, str]] = []
 
 
 def _plain(value: Any) -> Any:
@@ -107,6 +138,17 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
     elif stats.get("govcrawl/lost_pages"):
         detail = ", ".join(f"{cause} x{n}" for cause, n in sorted(lost.items()))
         problems.append(f"{stats['govcrawl/lost_pages']} page(s) lost after retries ({detail})")
+    if stats.get("govcrawl/warc_write_failed"):
+        problems.append(f"WARC records could not be written ({stats.get('govcrawl/warc_write_error', '?')}): "
+                        f"{stats['govcrawl/warc_write_failed']} exchange(s) not archived and not stored; crawl stopped")
+    if stats.get("govcrawl/articles_unaccounted"):
+        problems.append(f"{stats['govcrawl/articles_unaccounted']} article(s) named by its listings ended as neither "
+                        "a report, a drop nor a failure (see the log)")
+    if stats.get("govcrawl/articles_failed"):
+        warnings.append(f"{stats['govcrawl/articles_failed']} article(s) named by its listings failed (see the log)")
+    if stats.get("govcrawl/refresh_not_followed"):
+        warnings.append(f"{stats['govcrawl/refresh_not_followed']} meta refresh(es) not followed (off the portal, "
+                        "or to a list page): judged as they are")
     if stats.get("govcrawl/redirect_loop"):
         problems.append(f"{stats['govcrawl/redirect_loop']} redirect loop(s)")
     if stats.get("govcrawl/oversize"):
@@ -136,7 +178,7 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         # (a portal that walled us off has not shown it has no reports: "blocked" says what happened)
         problems.append("no candidate page found")
     finish = stats.get("finish_reason")
-    if finish and finish != "finished":
+    if finish and finish not in ("finished", "warc_write_failed"):
         problems.append(f"crawl ended early ({finish})")
     return {
         "portal": slug,
@@ -166,7 +208,8 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
 
 def write_stats(path: str | os.PathLike[str] | None, crawl_id: str, health: list[dict[str, Any]]) -> None:
     if path:
-        data = {"crawl_id": crawl_id, "ok": all(h["ok"] for h in health), "portals": health}
+        data = {"crawl_id": crawl_id, "ok": bool(health) and all(h["ok"] for h in health) and not INTERRUPTED,
+                "interrupted": INTERRUPTED[0][1] if INTERRUPTED else None, "portals": health}
         Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
 

@@ -72,7 +72,10 @@ CONCURRENT_ITEMS = int(env("GOVCRAWL_CONCURRENT_ITEMS", "1"))
 # Scrapy re-parses a callback's source (ast) on every response to warn about `return value` in generators:
 # our callbacks are bound methods, whose cache entries die at once (1% of the CPU).
 WARN_ON_GENERATOR_RETURN_VALUE = False
+# No remote control of a crawl: neither Scrapy's telnet console nor its HTTP remote-control server (which
+# would listen on a local port and leave job files with its token in the user's profile).
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = env("GOVCRAWL_LOG_LEVEL", "INFO")
 # Keep the requests' bytes comparable between runs and tools.
 DEFAULT_REQUEST_HEADERS = {
@@ -90,7 +93,12 @@ DOWNLOADER_MIDDLEWARES = {
     "govcrawl.crawl.middlewares.RedirectLoopMiddleware": 610,
     "govcrawl.crawl.middlewares.CharsetMiddleware": 580,
     "govcrawl.crawl.middlewares.LostPageMiddleware": 540,
+    # what became of every article a listing named (sees failures after RetryMiddleware, 550, gave up)
+    "govcrawl.crawl.ledger.ArticleLedger": 545,
+    # meta refresh and JavaScript-redirect stubs, followed within the portal's hosts (before Scrapy's, off)
+    "govcrawl.crawl.ledger.RefreshMiddleware": 585,
 }
+METAREFRESH_ENABLED = False
 EXTENSIONS = {
     "pipelines.warc_capture.WarcCapture": 100,
     "govcrawl.crawl.progress.Progress": 900,

@@ -21,6 +21,7 @@ from govcrawl.analysis.dates import year_from_title
 from govcrawl.analysis.text import to_simplified
 from govcrawl.crawl.browser import BrowserCapture, use_browser
 from govcrawl.crawl.items import AttachmentItem, PageItem
+from govcrawl.crawl.ledger import route_fields
 from govcrawl.crawl.registry import Portal
 from govcrawl.store.store import crawler_store
 
@@ -325,6 +326,7 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
             **_warc_fields(response),
+            **route_fields(response),
         )
 
     def attachment_request(self, url: str, report_url: str) -> scrapy.Request:

@@ -68,6 +68,36 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def check_existing(url: str) -> None:
+    """Raise StorageError unless ``url`` names an existing govcrawl database (readers must not create one:
+    SQLite would make an empty file of a mistyped path)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise StorageError(f"cannot use database URL {url!r}: {exc}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if not path or path == ":memory:" or path.startswith("file:"):
+            pass
+        elif not Path(path).is_file():
+            raise StorageError(f"no database at {url!r}: {path} does not exist (run a crawl first, or check --db)")
+    try:
+        engine = create_engine(url)  # no pragmas: looking must not change the file (make_engine turns on WAL)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise StorageError(f"cannot use database URL {url!r}: {exc}") from exc
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+    except Exception as exc:  # server down, no such database, not a database file
+        raise StorageError(f"cannot open database {url!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+    finally:
+        engine.dispose()
+    if "reports" not in tables:
+        raise StorageError(f"{url!r} is not a govcrawl database (it has no reports table)")
+
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATED: set[str] = set()
 
@@ -274,8 +304,23 @@ class Store:
         with self.session() as session:
             return list(session.scalars(select(Attachment).order_by(Attachment.url)))
 
+    def accepted_by_hand(self, url: str) -> bool:
+        """Was this URL made a report by `govcrawl accept` (a person's verdict the junk filter must not undo)?"""
+        with self.engine.connect() as conn:
+            reasons = conn.scalar(select(Report.classification_reasons).where(Report.url == url))
+        return any(str(r).startswith("accepted by hand") for r in (reasons or []))
+
     def save_drop(self, values: dict[str, Any]) -> None:
+        """Insert or refresh the drop at ``values['url']``; a report of that URL (a page that stopped being one)
+        goes, with its statistics cells and signature: a URL lives in one of the two tables only."""
         now = utcnow()
+        url = values["url"]
+        with self.engine.begin() as conn:
+            if conn.scalar(select(Report.id).where(Report.url == url)) is not None:
+                conn.execute(delete(Report.__table__).where(Report.__table__.c.url == url))
+                conn.execute(delete(StatisticValue.__table__).where(StatisticValue.__table__.c.report_url == url))
+                conn.execute(delete(NearDuplicateSignature.__table__).where(NearDuplicateSignature.__table__.c.url == url))
+                conn.execute(delete(NearDuplicateBand.__table__).where(NearDuplicateBand.__table__.c.url == url))
         with self.session() as session:
             row = session.scalar(select(Drop).where(Drop.url == values["url"]))
             if row is None:

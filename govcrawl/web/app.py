@@ -31,7 +31,7 @@ import numpy as np
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -40,6 +40,7 @@ from govcrawl.archive.reader import ArchiveReader, RecordNotFound
 from govcrawl.web import analytics, quality
 from govcrawl.web.dataset import Dataset, DatasetCache
 from govcrawl.web.db import ReadOnlyDB
+from govcrawl.web.limits import RENDER_CAP, RequestGuard, heavy
 from govcrawl.web.present import (
     STAT_LABELS,
     deadline,
@@ -226,7 +227,7 @@ class WebApp:
         attachments, capture_error = [], None
         if report.get("warc_filename") and report.get("warc_offset") is not None:
             try:
-                record = self.archive.record(report["warc_filename"], int(report["warc_offset"]))
+                record = self.archive.record(report["warc_filename"], int(report["warc_offset"]), limit=RENDER_CAP)
                 attachments = self._attachments(record)
             except RecordNotFound as exc:
                 capture_error = str(exc)
@@ -299,7 +300,7 @@ class WebApp:
 
         if not filename or offset is None:
             raise RecordNotFound("no WARC location")
-        record = self.archive.record(filename, int(offset))
+        record = self.archive.record(filename, int(offset), limit=RENDER_CAP)
         body, _ = decode_body(record.payload, record.content_type)
         content = html_to_text(body) if looks_like_html(body) else body
         return [line.strip() for line in content.splitlines() if line.strip()]
@@ -312,7 +313,7 @@ class WebApp:
     def record_page(self, request: Request) -> Response:
         filename, offset = self._location(request)
         try:
-            record = self.archive.record(filename, offset)
+            record = self.archive.record(filename, offset, limit=0)  # the page shows headers and size only
         except RecordNotFound as exc:
             raise HTTPException(404, str(exc)) from None
         from sqlalchemy import text as sql
@@ -328,7 +329,7 @@ class WebApp:
     def record_content(self, request: Request) -> Response:
         filename, offset = self._location(request)
         try:
-            record = self.archive.record(filename, offset)
+            record, chunks = self.archive.payload_chunks(filename, offset)  # streamed: memory stays at one chunk
         except RecordNotFound as exc:
             raise HTTPException(404, str(exc)) from None
         if record.rec_type not in ("response", "revisit", "resource", "conversion"):
@@ -343,15 +344,16 @@ class WebApp:
         }
         if not viewable(content_type):  # attachments (PDF, Word ...) are downloads, never rendered here
             headers["Content-Disposition"] = download_disposition(record)
-        return Response(record.payload, media_type=None, headers={**headers, "Content-Type": content_type})
+        headers["Content-Length"] = str(record.size or 0)
+        return StreamingResponse(chunks, media_type=None, headers={**headers, "Content-Type": content_type})
 
     def record_raw(self, request: Request) -> Response:
         filename, offset = self._location(request)
         try:
-            data = self.archive.raw_member(filename, offset)
+            data = self.archive.raw_member_chunks(filename, offset)
         except RecordNotFound as exc:
             raise HTTPException(404, str(exc)) from None
-        return Response(data, media_type="application/warc", headers={
+        return StreamingResponse(data, media_type="application/warc", headers={
             "Content-Disposition": f"attachment; filename=\"{filename[:-len('.warc.gz')]}-{offset}.warc.gz\"",
             "Content-Security-Policy": ARCHIVED_CSP,
         })
@@ -483,11 +485,11 @@ class WebApp:
         routes = [
             Route("/", self.home, name="home"),
             Route("/search", self.search_page, name="search"),
-            Route("/report/{report_id:int}", self.report_page, name="report"),
-            Route("/report/{report_id:int}/diff", self.diff_page, name="diff"),
-            Route("/archive/{filename}/{offset:int}", self.record_page, name="record"),
-            Route("/archive/{filename}/{offset:int}/content", self.record_content, name="record_content"),
-            Route("/archive/{filename}/{offset:int}/record.warc.gz", self.record_raw, name="record_raw"),
+            Route("/report/{report_id:int}", heavy(self.report_page), name="report"),
+            Route("/report/{report_id:int}/diff", heavy(self.diff_page), name="diff"),
+            Route("/archive/{filename}/{offset:int}", heavy(self.record_page), name="record"),
+            Route("/archive/{filename}/{offset:int}/content", heavy(self.record_content), name="record_content"),
+            Route("/archive/{filename}/{offset:int}/record.warc.gz", heavy(self.record_raw), name="record_raw"),
             Route("/archived", self.archived_url, name="archived"),
             Route("/coverage", self.coverage_page, name="coverage"),
             Route("/export.csv", self.export_csv, name="export_csv"),
@@ -497,6 +499,7 @@ class WebApp:
             Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
         ]
         app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, 500: server_error})
+        app.add_middleware(RequestGuard)
         app.add_middleware(_SecurityHeaders)
         app.state.webapp = self
         return app

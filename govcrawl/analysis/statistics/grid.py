@@ -51,15 +51,24 @@ def _span(v, cap=60) -> int:
     return max(1, min(n, cap))
 
 
+MAX_COLUMNS = 200  # the national template's tables have under 30 columns
+MAX_CELLS = 20_000  # positions of one table's grid: past them the rest of the table is not read
+
+
 def table_grid(table) -> list[list[Cell]]:
-    """The table's rows with rowspan/colspan expanded (covered positions carry a copy of the text)."""
+    """The table's rows with rowspan/colspan expanded (covered positions carry a copy of the text).
+
+    Bounded: a row has at most MAX_COLUMNS positions and the grid at most MAX_CELLS (hostile spans)."""
     if next(table.iterdescendants("table"), None) is None:  # no nested table: every row is the table's own
         rows = list(table.iter("tr"))
     else:
         rows = [tr for tr in table.iter("tr") if _own_table(tr) is table]
     grid: list[list[Cell]] = []
     pending: dict[int, tuple[int, Cell]] = {}  # column -> (rows left, cell)
+    cells = 0
     for tr in rows:
+        if cells >= MAX_CELLS:
+            break
         row: list[Cell] = []
         col = 0
 
@@ -83,6 +92,9 @@ def table_grid(table) -> list[list[Cell]]:
             text = _cell_text(td)
             rs, cs = td.get("rowspan"), td.get("colspan")
             rs, cs = 1 if rs is None else _span(rs), 1 if cs is None else _span(cs)  # (no span: the usual case)
+            if col >= MAX_COLUMNS:
+                break
+            cs = min(cs, MAX_COLUMNS - col)
             for j in range(cs):
                 c = Cell(text, j == 0)
                 row.append(c)
@@ -92,7 +104,7 @@ def table_grid(table) -> list[list[Cell]]:
         if col in pending:
             fill_pending()
         # spans from above that continue beyond this row's own cells
-        for cidx in sorted(k for k in pending if k >= col):
+        for cidx in sorted(k for k in pending if col <= k < MAX_COLUMNS):
             while col < cidx:
                 row.append(Cell("", False))
                 col += 1
@@ -103,7 +115,10 @@ def table_grid(table) -> list[list[Cell]]:
             else:
                 pending[cidx] = (left - 1, c)
             col += 1
+        for k in [k for k in pending if k >= MAX_COLUMNS]:
+            del pending[k]
         grid.append(row)
+        cells += len(row)
     return grid
 
 
