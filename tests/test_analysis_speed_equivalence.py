@@ -79,7 +79,7 @@ def ref_tree_to_text(root, drop_hidden: bool = True) -> str:
         for child in el:
             walk(child)
         parts.append("\n" if block else " | " if cell else "")
-        if el.tail:
+        if el.tail and not (cell and el.tail.isspace()):  # line breaks in the source between cells: no line break
             parts.append(el.tail)
 
     walk(root)

@@ -72,9 +72,9 @@ def title_tag(root) -> str | None:
     return parts[0] if len(parts[0]) >= 6 else max(parts, key=len)
 
 
-BODY_SELECTORS = ("zoom", "ivs_content", "artibody", "main-txt", "TRS_Editor", "article-content", "article-conter",
-                  "art_con", "artCon", "art-con", "news_content", "newsContent", "detail-content", "xxgk_content",
-                  "content", "Content", "article", "con", "detail", "wzcon", "bt-content")
+BODY_SELECTORS = ("zoom", "ivs_content", "artibody", "main-txt", "TRS_Editor", "UCAP-CONTENT", "article_content",
+                  "article-content", "article-conter", "art_con", "artCon", "art-con", "news_content", "newsContent",
+                  "detail-content", "xxgk_content", "content", "Content", "article", "con", "detail", "wzcon", "bt-content")
 
 
 _XPATH_TOKEN_RE = re.compile(r"[^ \t\r\n]+")  # the tokens normalize-space(@class) separates

@@ -324,7 +324,8 @@ def _visible_parts(root, drop_hidden: bool = True, sub=None) -> tuple[list[str],
                 if frame:
                     append(frame)
             tail = el.tail
-            if tail:
+            if tail and not (tail.isspace() and _tag_frame(el.tag) == " | "):
+                # (the source's line breaks between two cells of a row are no line break on the page)
                 append(tail)
             if el is sub:
                 sub_span = (sub_start, len(parts))
