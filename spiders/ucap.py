@@ -51,7 +51,8 @@ LITERAL_LOADER = re.compile(r"(/(?:[\w-]+/)?" + SERVICES + r")/((?=[\w-]*\d)[0-9
 VARIABLE_LOADER = re.compile(r"""['"](/(?:[\w-]+/)?""" + SERVICES + r""")/['"]\s*\+\s*([A-Za-z_$][\w$.]*)\s*\+"""
                              r"""((?=[^;\n]*_(?:isAgg|isJson|template)=)[^;\n]*)""")
 STRING_LITERAL = re.compile(r"""'([^'\\]*)'|"([^"\\]*)\"""")
-CHANNEL_META = re.compile(r"""<meta\s+name=["']channel_?id["']\s+content=["']([0-9A-Za-z_-]{6,64})["']""", re.I)
+CHANNEL_META = re.compile(r"""<meta\s+(?:name=["']channel_?id["']\s+content=["']([\w-]{6,64})["']|"""
+                          r"""content=["']([\w-]{6,64})["']\s+name=["']channel_?id["'])""", re.I)
 PAGE_SIZE_IN_SCRIPT = re.compile(r"(?:page_?size|_pageSize)\s*[:=]\s*['\"]?(\d{1,3})\b", re.I)
 # columns and content pages of the family: /hlj/c108369/zfxxgk.shtml, /csrc/c100028/common_xq_list.shtml
 COLUMN_URL = re.compile(r"/[A-Za-z]\w*/c\d{5,7}/[\w-]+\.shtml")
@@ -114,17 +115,20 @@ def variable_list(script: str, html: str) -> UcapList | None:
     m = VARIABLE_LOADER.search(script)
     if not m:
         return None
-    name = m.group(2).split(".")[-1]
-    value = re.search(r"""(?:var\s+|let\s+|const\s+|[\s;,(])""" + re.escape(name) + r"""\s*=\s*['"]([0-9A-Za-z_-]{6,64})['"]""",
+    name = re.escape(m.group(2).split(".")[-1])
+    value = re.search(r"""(?:^|var\s|let\s|const\s|[\s;,(])""" + name + r"""\s*=\s*['"]([\w-]{6,64})['"]""",
                       script + "\n" + html)
-    channel = value.group(1) if value else None
-    if channel is None:
-        meta = CHANNEL_META.search(html)
-        channel = meta.group(1) if meta else None
+    channel = value.group(1) if value else channel_meta(html)
     if channel is None:
         return None
     query = "".join(a or b for a, b in STRING_LITERAL.findall(m.group(3))).lstrip("?")
     return UcapList(m.group(1), channel, parse_qsl(query, keep_blank_values=True))
+
+
+def channel_meta(html: str) -> str | None:
+    """The channel a page names in ``<meta name="channelId" content="…">`` (CSRC, Gansu)."""
+    m = CHANNEL_META.search(html)
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def inline_scripts(response: Response) -> list[str]:
@@ -155,17 +159,27 @@ def same_host_scripts(response: Response) -> list[str]:
     return list(dict.fromkeys(out))[:MAX_SCRIPTS]
 
 
-def listing_meta(result: dict) -> dict[str, str]:
-    """The report fields in a result's ``domainMetaList`` (empty, "null" and code-like values left out)."""
+def meta_values(result: dict) -> dict[str, str]:
+    """A result's ``domainMetaList`` as key -> value, read by key (the groups' order and names vary); empty and
+    "null" values left out."""
     raw: dict[str, str] = {}
     for group in result.get("domainMetaList") or []:
         for entry in (group.get("resultList") or []) if isinstance(group, dict) else []:
-            if isinstance(entry, dict) and entry.get("key") and entry.get("value") not in (None, ""):
-                raw.setdefault(str(entry["key"]).lower(), str(entry["value"]).strip())
+            if not isinstance(entry, dict) or not entry.get("key") or entry.get("value") is None:
+                continue
+            value = str(entry["value"]).strip()
+            if value and value.lower() not in ("null", "undefined"):
+                raw.setdefault(str(entry["key"]).lower(), value)
+    return raw
+
+
+def listing_meta(result: dict) -> dict[str, str]:
+    """The report fields a result's metadata gives (a 来源 that names no organisation, a feed code, left out)."""
+    raw = meta_values(result)
     meta: dict[str, str] = {}
     for key, name in SOURCE_KEYS.items():
         value = raw.get(key)
-        if not value or value.lower() in ("null", "undefined"):
+        if not value:
             continue
         if name == "written_date":
             cleaned = parse_date(value)
@@ -190,9 +204,7 @@ def json_entries(data: dict) -> list[tuple[str, str | None, str | None, dict[str
     for result in data.get("results") or []:
         if not isinstance(result, dict) or not result.get("url"):
             continue
-        date = parse_date(str(result.get("publishedTimeStr") or "")) or \
-            parse_date(next((e.get("value") for g in result.get("domainMetaList") or [] if isinstance(g, dict)
-                             for e in g.get("resultList") or [] if isinstance(e, dict) and e.get("key") == "pubdate"), None))
+        date = parse_date(str(result.get("publishedTimeStr") or "")) or parse_date(meta_values(result).get("pubdate"))
         out.append((str(result["url"]).strip(), strip_tags(str(result.get("title") or "")) or None, date,
                     listing_meta(result)))
     return out
@@ -236,7 +248,7 @@ class UcapSpider(PortalSpider):
         if page_list(response) is not None:
             return True
         # the loader in a script the page loads: a column page (a channel, a list's markup) that loads one
-        return bool(CHANNEL_META.search(response.text) and same_host_scripts(response)
+        return bool(channel_meta(response.text) and same_host_scripts(response)
                     and (LIST_PAGE_NAME.search(urlsplit(response.url).path) or LIST_MARKUP.search(response.text)))
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
@@ -246,8 +258,9 @@ class UcapSpider(PortalSpider):
             return
         # the loader is in a script the page loads: what of the page that script may read (its channel meta, the
         # variables its inline scripts set) goes with the request
-        meta = CHANNEL_META.search(response.text)
-        context = "\n".join(inline_scripts(response) + [meta.group(0) if meta else ""])
+        channel = channel_meta(response.text)
+        meta = f'<meta name="channelId" content="{channel}">' if channel else ""
+        context = "\n".join(inline_scripts(response) + [meta])
         yield self.ucap_script_request(response.url, same_host_scripts(response), context)
 
     def ucap_page_size(self, found: UcapList, script: str) -> int:
@@ -289,7 +302,7 @@ class UcapSpider(PortalSpider):
             cb_kwargs={"column": column, "found": [found.service, found.channel, found.params], "page": page,
                        "page_size": page_size, "previous": list(previous)},
             headers={"Referer": column, "X-Requested-With": "XMLHttpRequest",
-                     "Accept": "text/html, */*; q=0.01" if found.fragment else "application/json, text/javascript, */*; q=0.01"},
+                     "Accept": "text/html, */*; q=0.01" if found.fragment else "application/json, */*; q=0.01"},
         )
 
     def parse_ucap_page(self, response: Response, column: str, found: list, page: int, page_size: int,
@@ -306,8 +319,7 @@ class UcapSpider(PortalSpider):
                 total, rows = int(data.get("total") or 0), int(data.get("rows") or 0)
                 answered = int(data.get("page") or page)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                self.crawler.stats.inc_value("govcrawl/bad_list_api")
-                self.logger.error("%s: Ucap search answer not understood (%s: %s)", response.url, type(exc).__name__, exc)
+                self.fail_empty(response, f"Ucap search answer (not understood: {type(exc).__name__}: {exc})"[:300])
                 return
             if answered != page:
                 self.logger.warning("%s: asked for page %d, the service answered page %d; stopping", response.url,

@@ -9,11 +9,15 @@ import math
 from pathlib import Path
 
 import pytest
+import scrapy
+from scrapy.http import TextResponse
+from scrapy.utils.test import get_crawler
 
 from govcrawl.analysis.page import analyze_page
+from govcrawl.crawl.registry import Portal
 from pipelines.metadata import fill_from_listing
 from spiders.trs import TrsSpider
-from spiders.ucap import UcapSpider, json_entries, listing_meta, literal_list, variable_list
+from spiders.ucap import UcapSpider, channel_meta, json_entries, listing_meta, literal_list, variable_list
 from govcrawl.replica.platforms.ucap import build
 from tests.conftest import run_govcrawl
 from tests.platforms import crawl_portals, mismatches
@@ -30,7 +34,8 @@ def govcn_content_page() -> str:
 def test_the_real_govcn_metadata_table_is_read():
     """The cells of the real table sit on separate source lines: a line break between two cells is no line break on
     the page, so every label meets its value (索 引 号 / 发文机关 / 成文日期 / 发文字号 / 发布日期)."""
-    a = analyze_page(govcn_content_page().encode("utf-8"), url="http://www.gov.cn/zhengce/content/2018-12/29/content_5353307.htm")
+    url = "http://www.gov.cn/zhengce/content/2018-12/29/content_5353307.htm"
+    a = analyze_page(govcn_content_page().encode("utf-8"), url=url)
     assert (a.index_no, a.publisher, a.written_date, a.doc_no, a.published_date) == (
         "000014349/2018-00222", "国务院", "2018-12-21", "国发〔2018〕43号", "2018-12-29")
     assert {a.sources[f] for f in ("index_no", "publisher", "written_date", "doc_no", "published_date")} == {"table"}
@@ -48,7 +53,8 @@ def test_the_es_search_sample_loader_names_its_list():
     assert found.url("http://www.a.gov.cn/col/list.shtml", 3, 20) == \
         "http://www.a.gov.cn/es-search/search/c1004567?_template=ucap/list_ejs&_isAgg=1&_pageSize=20&page=3"
     assert UcapSpider.recognise("http://www.a.gov.cn/", script) == [
-        "UCAP markup (UCAP-CONTENT, UCAPCONTENT, ucap/list_ejs)", "Ucap search service (/common/search, /searchList, /es-search)"]
+        "UCAP markup (UCAP-CONTENT, UCAPCONTENT, ucap/list_ejs)",
+        "Ucap search service (/common/search, /searchList, /es-search)"]
 
 
 def observed_ucap_endpoints() -> list[tuple[str, str]]:
@@ -138,6 +144,58 @@ def test_no_false_platform_evidence_on_other_platforms_pages():
     assert TrsSpider.recognise("http://www.gov.cn/zhengce/content/", govcn_content_page()) == []
     assert "UCAP markup (UCAP-CONTENT, UCAPCONTENT, ucap/list_ejs)" in UcapSpider.recognise(
         "http://www.gov.cn/zhengce/content/", govcn_content_page())
+
+
+def spider_for(column: str, **settings) -> UcapSpider:
+    portal = Portal(slug="t", name="北江省教育厅", level="department", region="北江省", platform="ucap", start_urls=(column,))
+    crawler = get_crawler(UcapSpider, settings_dict=settings)
+    return UcapSpider.from_crawler(crawler, portal=portal)
+
+
+def answer(url: str, page: int, total: int, rows: int, years: list[int]) -> TextResponse:
+    results = [{"title": f"北江省教育厅{y}年政府信息公开工作年度报告", "url": f"/jyt/c100009/{y + 1}01/c00_{y}.shtml",
+                "publishedTimeStr": f"{y + 1}-01-20 10:00:00",
+                "domainMetaList": [{"resultList": [{"key": "indexnumber", "value": f"0001/{y + 1}-00001"}]}]} for y in years]
+    body = json.dumps({"data": {"total": total, "page": page, "rows": rows, "results": results}}, ensure_ascii=False)
+    return TextResponse(url, body=body.encode("utf-8"), encoding="utf-8", request=scrapy.Request(url))
+
+
+def test_the_service_is_paged_by_the_size_it_used_and_the_list_metadata_goes_with_each_article():
+    column = "http://jyt.bj.gov.cn/jyt/c100009/common_list.shtml"
+    spider = spider_for(column)
+    found = ["/common/search", "817052cbb3a94d0d8217824e7a3aca53", [["_isAgg", "true"], ["_pageSize", ""], ["page", ""]]]
+    out = list(spider.parse_ucap_page(answer(column, 1, 7, 3, [2024, 2023, 2022]), column, found, 1, 15, []))
+    articles, pages = out[:3], out[3:]
+    assert [a.cb_kwargs["listing_meta"] for a in articles] == [{"index_no": f"0001/{y + 1}-00001"} for y in (2024, 2023, 2022)]
+    assert articles[0].url == "http://jyt.bj.gov.cn/jyt/c100009/202501/c00_2024.shtml"
+    assert [p.url for p in pages] == ["http://jyt.bj.gov.cn/common/search/817052cbb3a94d0d8217824e7a3aca53"
+                                      "?_isAgg=true&_pageSize=15&page=2&_isJson=true"]
+    # the last page (7 entries, 3 a page: page 3) asks for no more; a service that answers page 1 for page 2 stops
+    assert len(list(spider.parse_ucap_page(answer(column, 3, 7, 3, [2018]), column, found, 3, 15, []))) == 1
+    assert list(spider.parse_ucap_page(answer(column, 1, 7, 3, [2024]), column, found, 2, 15, [])) == []
+    assert spider.crawler.stats.get_value("govcrawl/empty_listing") is None
+    # an answer that is no JSON (a challenge page, an error page) is a listing that yielded nothing: the portal fails
+    assert list(spider.parse_ucap_page(TextResponse(column, body=b"<html>412</html>", encoding="utf-8"), column,
+                                       found, 1, 15, [])) == []
+    assert spider.crawler.stats.get_value("govcrawl/empty_listing") == 1
+
+
+def test_a_backfill_asks_only_for_its_years_and_stops_paging_once_a_page_is_older():
+    column = "http://jyt.bj.gov.cn/jyt/c100009/common_list.shtml"
+    spider = spider_for(column, GOVCRAWL_YEAR_FROM=2022, GOVCRAWL_YEAR_TO=2022)
+    found = ["/common/search", "817052cbb3a94d0d8217824e7a3aca53", []]
+    out = list(spider.parse_ucap_page(answer(column, 1, 9, 3, [2024, 2023, 2022]), column, found, 1, 15, []))
+    assert [r.url for r in out] == ["http://jyt.bj.gov.cn/jyt/c100009/202301/c00_2022.shtml",
+                                    "http://jyt.bj.gov.cn/common/search/817052cbb3a94d0d8217824e7a3aca53?_isJson=true&page=2"]
+    assert list(spider.parse_ucap_page(answer(column, 2, 9, 3, [2021, 2020, 2019]), column, found, 2, 15, [])) == []
+
+
+def test_the_channel_meta_in_either_attribute_order():
+    assert channel_meta('<meta content="c0c8c340c68d4381998c567d89c3e38e" name="channelId">') == \
+        "c0c8c340c68d4381998c567d89c3e38e"
+    assert channel_meta('<meta name="channelid" content="cd11df89f5894c1eac37ae37cc11e369" />') == \
+        "cd11df89f5894c1eac37ae37cc11e369"
+    assert channel_meta('<meta name="ColumnName" content="政府信息公开年报">') is None
 
 
 # --- portals nobody showed the spider ----------------------------------------------------------------------------
