@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 import scrapy
@@ -196,6 +197,28 @@ def test_the_channel_meta_in_either_attribute_order():
     assert channel_meta('<meta name="channelid" content="cd11df89f5894c1eac37ae37cc11e369" />') == \
         "cd11df89f5894c1eac37ae37cc11e369"
     assert channel_meta('<meta name="ColumnName" content="政府信息公开年报">') is None
+
+
+def test_the_replica_serves_in_its_list_what_its_ground_truth_takes_from_the_list():
+    """Every report of a shipped Ucap portal is in the search service's answers (as the spider pages them), with the
+    very result ``listed_metadata`` gives (what tests/test_replica.py checks the ground truth against)."""
+    from govcrawl.replica.http import Request
+    from govcrawl.replica.platforms.ucap import SPECS
+
+    for spec in SPECS:
+        site = build({**spec, "platform": "ucap"})
+        served, page = {}, 1
+        while True:
+            query = f"_isAgg=true&_isJson=true&_pageSize={site.per_page}&_template=index&page={page}"
+            data = json.loads(site.respond(Request("GET", site.host, f"{site.service}/{site.channel}?{query}", {})).body)
+            if not data["data"]["results"]:
+                break
+            served.update({urljoin(site.url("/"), r["url"]): r for r in data["data"]["results"]})
+            page += 1
+        reports = site.ground_truth()["reports"]
+        assert len(reports) >= 9 and {r["url"] for r in reports} <= set(served), site.slug
+        for r in reports:
+            assert json.loads(site.listed_metadata(r["url"])) == served[r["url"]]
 
 
 # --- portals nobody showed the spider ----------------------------------------------------------------------------

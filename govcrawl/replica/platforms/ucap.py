@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from urllib.parse import urlsplit
 
 from govcrawl.replica.content import (
     cn_year,
@@ -128,6 +129,15 @@ class Site(PlatformSite):
             return (f"{self.service}/{self.channel}?sort=publishedTime&_isAgg=false&_pageSize={self.per_page}"
                     f"&_template=sfgw&_channelName=&page=1")
         return self.column
+
+    def listed_metadata(self, url: str) -> str:
+        """The page's result in the search service's JSON (the es-search fragment carries no metadata)."""
+        if self.service.endswith("es-search/search"):
+            return ""
+        self.docs()
+        parts = urlsplit(url)
+        doc = self._by_path.get(parts.path) if parts.hostname == self.host else None
+        return json.dumps(self._result(doc), ensure_ascii=False) if doc else ""
 
     # --- the documents -------------------------------------------------------------------------------
     def docs(self) -> list[Doc]:
