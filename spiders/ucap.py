@@ -330,7 +330,9 @@ class UcapSpider(PortalSpider):
         urls = [absolute_url(response, href) for href, _, _, _ in entries]
         new = [u for u in urls if u not in previous]
         if not entries:
-            if page == 1:
+            if page == 1 and pages == 0:  # the service says the channel holds nothing (not a page it failed to read)
+                self.logger.warning("%s: the search service lists nothing in channel %s", response.url, spec.channel)
+            elif page == 1:
                 self.fail_empty(response, "Ucap search service")
             return  # past the end
         if not new:

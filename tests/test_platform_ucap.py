@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import pytest
 import scrapy
-from scrapy.http import TextResponse
+from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 
 from govcrawl.analysis.page import analyze_page
@@ -179,6 +179,9 @@ def test_the_service_is_paged_by_the_size_it_used_and_the_list_metadata_goes_wit
     assert list(spider.parse_ucap_page(TextResponse(column, body=b"<html>412</html>", encoding="utf-8"), column,
                                        found, 1, 15, [])) == []
     assert spider.crawler.stats.get_value("govcrawl/empty_listing") == 1
+    # a channel the service says is empty (total 0) is no broken page: the portal's health says "no candidate page"
+    assert list(spider.parse_ucap_page(answer(column, 1, 0, 15, []), column, found, 1, 15, [])) == []
+    assert spider.crawler.stats.get_value("govcrawl/empty_listing") == 1
 
 
 def test_a_backfill_asks_only_for_its_years_and_stops_paging_once_a_page_is_older():
@@ -189,6 +192,30 @@ def test_a_backfill_asks_only_for_its_years_and_stops_paging_once_a_page_is_olde
     assert [r.url for r in out] == ["http://jyt.bj.gov.cn/jyt/c100009/202301/c00_2022.shtml",
                                     "http://jyt.bj.gov.cn/common/search/817052cbb3a94d0d8217824e7a3aca53?_isJson=true&page=2"]
     assert list(spider.parse_ucap_page(answer(column, 2, 9, 3, [2021, 2020, 2019]), column, found, 2, 15, [])) == []
+
+
+def test_which_pages_are_lists():
+    """A column page that loads a list script and names its channel is a list; the 政府信息公开 home of the same
+    template (a channel meta, the same scripts, links to list pages) is not; the search service's own URL is."""
+    head = ('<html><head><meta name="channelId" content="c0c8c340c68d4381998c567d89c3e38e">'
+            '<script src="/common/js/jquery-1.12.4.min.js"></script><script src="/gdj/xhtml/js/render.js"></script></head>')
+    column = "http://gdj.xb.gov.cn/gdj/c109217/common_list.shtml"
+    spider = spider_for(column)
+    page = HtmlResponse(column, body=(head + '<body><ul class="pagelist"></ul><div id="page_div"></div></body></html>')
+                        .encode("utf-8"), encoding="utf-8")
+    assert spider.is_listing(page)
+    request = next(iter(spider.parse_listing(page)))
+    assert request.url == "http://gdj.xb.gov.cn/gdj/xhtml/js/render.js"  # the library script is not read
+    assert request.cb_kwargs["context"].endswith('<meta name="channelId" content="c0c8c340c68d4381998c567d89c3e38e">')
+    home = HtmlResponse("http://gdj.xb.gov.cn/gdj/c108369/zfxxgk.shtml", encoding="utf-8", body=(
+        head + '<body><a href="/gdj/c109217/common_list.shtml">政府信息公开年报</a></body></html>').encode("utf-8"))
+    assert not spider.is_listing(home)
+    api = ("http://www.csrc.gov.cn/searchList/cd11df89f5894c1eac37ae37cc11e369?_isAgg=true&_isJson=true&_pageSize=18"
+           "&_template=index&_rangeTimeGte=&_channelName=&page=1")
+    answer_page = TextResponse(api, body=b'{"data": {"total": 0, "results": []}}', encoding="utf-8")
+    assert spider.is_listing(answer_page)
+    first = next(iter(spider.parse_listing(answer_page)))
+    assert first.url == api and first.dont_filter  # read again as the list's page 1 (a start URL is not filtered)
 
 
 def test_the_channel_meta_in_either_attribute_order():
