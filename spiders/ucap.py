@@ -6,7 +6,8 @@ from that service (no browser):
   ``/search/<channel>?…`` (NHC) answer ``{data: {total, page, rows, results: [{title, url, publishedTimeStr,
   domainMetaList: [{resultList: [{key, value}]}]}]}}``; ``rows`` is the page size the server used, so the list has
   ``ceil(total / rows)`` pages. The metadata keys ``indexnumber`` (索引号), ``refno`` (文号), ``writedate`` (成文日期) and
-  ``source`` (来源) go with each article as ``listing_meta``: they fill what the page itself does not print.
+  ``source`` (来源), and ``publishedTimeStr`` (发布日期), go with each article as ``listing_meta``: they fill what the
+  page itself does not print (``pipelines/metadata.py``).
 - ``/es-search/search/<lmCode>?_template=ucap/list_ejs&_isAgg=1&_pageSize=20&page=N`` answers an HTML fragment of
   links (``samples/national/pager_createPageHTML_and_ucap_es_search.js``); paged until a page is short or brings
   nothing new.
@@ -204,9 +205,12 @@ def json_entries(data: dict) -> list[tuple[str, str | None, str | None, dict[str
     for result in data.get("results") or []:
         if not isinstance(result, dict) or not result.get("url"):
             continue
-        date = parse_date(str(result.get("publishedTimeStr") or "")) or parse_date(meta_values(result).get("pubdate"))
-        out.append((str(result["url"]).strip(), strip_tags(str(result.get("title") or "")) or None, date,
-                    listing_meta(result)))
+        published = parse_date(str(result.get("publishedTimeStr") or ""))
+        meta = listing_meta(result)
+        if published:
+            meta["published_date"] = published
+        date = published or parse_date(meta_values(result).get("pubdate"))
+        out.append((str(result["url"]).strip(), strip_tags(str(result.get("title") or "")) or None, date, meta))
     return out
 
 

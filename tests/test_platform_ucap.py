@@ -120,7 +120,8 @@ def test_a_result_gives_its_metadata_by_key():
     assert listing_meta(result)["publisher"] == "北江省教育厅"
     assert json_entries({"results": [result, {"title": "no url"}]}) == [(
         "//www.bj.gov.cn/bjs/c1/c99/content.shtml", "北江省教育厅2023年政府信息公开工作年度报告", "2024-01-22",
-        {"index_no": "11230000123/2024-00012", "written_date": "2024-01-19", "publisher": "北江省教育厅"})]
+        {"index_no": "11230000123/2024-00012", "written_date": "2024-01-19", "publisher": "北江省教育厅",
+         "published_date": "2024-01-22"})]
 
 
 def test_the_list_fills_only_what_the_page_leaves_empty():
@@ -167,7 +168,8 @@ def test_the_service_is_paged_by_the_size_it_used_and_the_list_metadata_goes_wit
     found = ["/common/search", "817052cbb3a94d0d8217824e7a3aca53", [["_isAgg", "true"], ["_pageSize", ""], ["page", ""]]]
     out = list(spider.parse_ucap_page(answer(column, 1, 7, 3, [2024, 2023, 2022]), column, found, 1, 15, []))
     articles, pages = out[:3], out[3:]
-    assert [a.cb_kwargs["listing_meta"] for a in articles] == [{"index_no": f"0001/{y + 1}-00001"} for y in (2024, 2023, 2022)]
+    assert [a.cb_kwargs["listing_meta"] for a in articles] == [
+        {"index_no": f"0001/{y + 1}-00001", "published_date": f"{y + 1}-01-20"} for y in (2024, 2023, 2022)]
     assert articles[0].url == "http://jyt.bj.gov.cn/jyt/c100009/202501/c00_2024.shtml"
     assert [p.url for p in pages] == ["http://jyt.bj.gov.cn/common/search/817052cbb3a94d0d8217824e7a3aca53"
                                       "?_isAgg=true&_pageSize=15&page=2&_isJson=true"]
