@@ -256,6 +256,10 @@ class UcapSpider(PortalSpider):
                     and (LIST_PAGE_NAME.search(urlsplit(response.url).path) or LIST_MARKUP.search(response.text)))
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
+        # the column page is the list's first page as a visitor sees it (where the column was found); the service's
+        # answers are the rest
+        if not self.count_list_page(response):
+            return
         found = page_list(response)
         if found is not None:
             yield self.ucap_page_request(response.url, found, 1, self.ucap_page_size(found, response.text))
