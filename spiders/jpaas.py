@@ -1,4 +1,11 @@
-"""Hanweb JPaaS: column shells filled from the ``/front/page/build/unit`` JSON API (``paramJson`` pageNo paging)."""
+"""Hanweb JPaaS: column shells filled from the ``/front/page/build/unit`` JSON API (``paramJson`` pageNo paging).
+
+The shell's ``unitbuild.js`` script names the API (``url="…/front/page/build/unit"``) and its parameters
+(``queryData="{'webId':…,'pageId':…,'tplSetId':…,'tagId':…}"``): hex ids in Zhejiang and the ministries, plain
+numbers elsewhere (``hyj.yantai.gov.cn``: ``webId=52``, ``pageId=1638``), quoted or not. Pages are asked for inside
+``paramJson={"pageNo":N,"pageSize":S}``; the answer's pager table (``rows``, ``count``) says how many pages there are
+and the size the server actually used (some cap it); without one, pages are read until an empty (or repeated) one.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from govcrawl.crawl.spider import PortalSpider
+from spiders.jcms import hanweb_evidence
 
 # --- JPaaS ----------------------------------------------------------------------------
 
@@ -49,13 +57,15 @@ class JpaasSpider(PortalSpider):
 
     @classmethod
     def recognise(cls, url: str, html: str) -> list[str]:
-        ev = []
-        if "jpaas" in html.lower() or "/api-gateway/" in html:
+        ev = hanweb_evidence(url, html)
+        if re.search(r"jpaas-(?:publish|web)-server|/api-gateway/", html):
             ev.append("JPaaS api-gateway")
-        if 'queryData="' in html:
-            ev.append("JPaaS unit queryData")
-        if re.search(r"/col/col\d+/", html + " " + url):
-            ev.append("Hanweb /col/colN/ URLs")
+        if 'queryData="' in html or "unitbuild.js" in html:
+            ev.append("JPaaS unitbuild queryData")
+        if re.search(r"/cms_files/(?:jcms1/web\d+|default/script)/", html):
+            ev.append("JPaaS /cms_files/ site files")
+        if re.search(r"/col/col\d+/art/\d{4}/art_[0-9a-f]{16,}\.html", html + " " + url):
+            ev.append("JPaaS /col/colN/art/YYYY/art_<hex> articles")
         return ev
 
     UNIT_URL = re.compile(r'url="(/api-gateway/[^"]+/front/page/build/unit)"')
@@ -71,7 +81,8 @@ class JpaasSpider(PortalSpider):
         yield self.unit_request(response, path, query, 1, page_size)
 
     def unit_request(
-        self, response: Response, path: str, query: dict[str, str], page_no: int, page_size: int
+        self, response: Response, path: str, query: dict[str, str], page_no: int, page_size: int,
+        previous: list[str] | None = None,
     ) -> scrapy.Request:
         params = dict(query)
         params["paramJson"] = json.dumps({"pageNo": page_no, "pageSize": page_size}, separators=(",", ":"))
@@ -79,13 +90,15 @@ class JpaasSpider(PortalSpider):
         return scrapy.Request(
             urljoin(response.url, path) + "?" + urlencode(params),
             callback=self.parse_unit,
-            cb_kwargs={"path": path, "query": query, "page_no": page_no, "page_size": page_size},
+            cb_kwargs={"path": path, "query": query, "page_no": page_no, "page_size": page_size,
+                       **({"previous": previous} if previous else {})},
             headers={"Referer": column_url, "Accept": "application/json, text/plain, */*"},
             meta={"column_url": column_url},
         )
 
     def parse_unit(
-        self, response: Response, path: str, query: dict[str, str], page_no: int, page_size: int
+        self, response: Response, path: str, query: dict[str, str], page_no: int, page_size: int,
+        previous: list[str] | None = None,
     ) -> Iterator[Any]:
         if not self.count_list_page(response):
             return
@@ -102,10 +115,17 @@ class JpaasSpider(PortalSpider):
                 self.fail_empty(response, "JPaaS unit API")
             return
         yield from self.follow_entries(response, entries)
-        rows = pager.get("rows") or len(entries)
-        count = pager.get("count") or len(entries)
-        if page_no < math.ceil(count / rows) and not self.stop_paging(response, entries):
-            # The server may cap pageSize: page by what it actually used.
-            yield self.unit_request(response, path, query, page_no + 1, rows)
+        if self.stop_paging(response, entries):
+            return
+        if "count" in pager:
+            rows = pager.get("rows") or len(entries)
+            if page_no < math.ceil(pager["count"] / rows):
+                # The server may cap pageSize: page by what it actually used.
+                yield self.unit_request(response, path, query, page_no + 1, rows)
+        elif [href for href, _, _ in entries] != (previous or []):
+            # no count in the answer: ask for the next page until one is empty (or the server repeats a page)
+            yield self.unit_request(response, path, query, page_no + 1, page_size, [href for href, _, _ in entries])
+        else:
+            self.crawler.stats.inc_value("govcrawl/jpaas_repeated_page")
 
 

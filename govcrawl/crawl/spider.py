@@ -331,15 +331,17 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
 
     def attachment_request(self, url: str, report_url: str) -> scrapy.Request:
         # Archived by the WARC capture; attachments may live on another host than the portal.
+        # the report it belongs to rides in meta, kept through redirects (downfile.jsp -> 302 -> /attach/0/<file>),
+        # where Scrapy's Referer becomes the redirecting URL
         return scrapy.Request(url, callback=self.parse_attachment, headers={"Referer": report_url},
-                              meta={"allow_offsite": True})
+                              meta={"allow_offsite": True, "report_url": report_url})
 
     def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
         self.crawler.stats.inc_value("govcrawl/attachments")
         referer = response.request.headers.get("Referer") if response.request else None
         yield AttachmentItem(
             url=response.url,
-            report_url=referer.decode("latin-1") if referer else None,
+            report_url=response.meta.get("report_url") or (referer.decode("latin-1") if referer else None),
             portal=self.portal_slug_for(response.url) if not self.portal.is_channel else None,
             body=response.body,
             content_type=_header(response, "Content-Type"),
