@@ -29,6 +29,7 @@ def crawl_portals(tmp_path: Path, specs: list[dict], auto: bool = False, command
         result = run_govcrawl(command, "--portals", str(registry), "--proxy", server.proxy_url, "--db", db,
                               "--warc-dir", str(tmp_path / ("warc-auto" if auto else "warc")), "--stats-json", str(stats),
                               cwd=tmp_path)
+        requests = list(server.requests)
     exported = run_govcrawl("export", "--db", db, "--format", "jsonl", cwd=tmp_path)
     drops = run_govcrawl("drops", "--db", db, cwd=tmp_path)
     return {
@@ -38,6 +39,8 @@ def crawl_portals(tmp_path: Path, specs: list[dict], auto: bool = False, command
         "stats": json.loads(stats.read_text(encoding="utf-8")) if stats.exists() else None,
         "drops": drops.stdout,
         "gt": heldout_ground_truth(specs),
+        "requests": requests,   # (method, url) of every request the replica answered
+        "db": db,
     }
 
 
