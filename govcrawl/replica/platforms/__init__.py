@@ -1,5 +1,7 @@
 """The replica's portals on the platforms outside Zhejiang, one module per platform, named as its spider
-(``trs.py`` ↔ ``spiders/trs.py``). Each is modelled on the real samples in ``../shared/samples/national/``.
+(``trs.py`` ↔ ``spiders/trs.py``); one exception: ``hanweb.py`` serves both Hanweb products, jcms and JPaaS (a spec
+says which with ``"cms"``), and its sites set ``platform`` to ``"jcms"`` or ``"jpaas"``, the spider their registry
+entries name. Each is modelled on the real samples in ``../shared/samples/national/``.
 
 A platform module defines ``SPECS`` (the portals the replica ships, as small dicts) and ``build(spec)``, which
 returns a :class:`PlatformSite`. A held-out portal of any platform is a spec with ``"platform": "<name>"``
