@@ -215,6 +215,9 @@ def test_a_report_tree_of_year_columns_whose_pages_are_the_reports():
     spider = spider_for(JcmsSpider, tree.url)
     out = requests_of(spider.parse(tree))
     assert [r.callback.__name__ for r in out] == ["parse_jcms_column", "parse_jcms_column"]
+    spider.year_range = (2023, 2023)   # a backfill reads only the years it asks for
+    assert [r.url for r in spider.parse(tree)] == ["http://jtyst.jianghuai.gov.cn/col/col90231/index.html"]
+    spider.year_range = None
     report = page("http://jtyst.jianghuai.gov.cn/col/col90231/index.html",
                   '<html><head><meta name="ColumnName" content="2023年度报告"></head><body><h1>江淮省交通运输厅2023年政府信息公开工作年度报告</h1>'
                   "<p>一、总体情况</p></body></html>")
