@@ -237,9 +237,13 @@ def test_attachments_are_archived_with_their_text(demo_run):
     rows = con.execute("select url, report_url, text, text_note, warc_filename from attachments").fetchall()
     pdf = [r for r in rows if r[0].endswith(".pdf")]
     assert pdf, rows
-    url, report_url, text, note, warc_filename = pdf[0]
-    assert report_url.startswith("http://www.zj.gov.cn/art/") and warc_filename
-    assert "government information disclosure annual report" in text and note.startswith("pdf")
+    # the Zhejiang report's PDF among them (rows come in the order portals happened to store them) ...
+    assert [r for r in pdf if r[1].startswith("http://www.zj.gov.cn/art/")], pdf
+    # ... and every PDF archived with its text, linked to the report that links it (never to the download script a
+    # redirect came from: downfile.jsp -> 302 -> /attach/0/<file>)
+    for url, report_url, text, note, warc_filename in pdf:
+        assert warc_filename and report_url != url and "downfile.jsp" not in report_url, (url, report_url)
+        assert "government information disclosure annual report" in text and note.startswith("pdf"), url
 
 
 def test_missing_lists_exactly_the_portals_without_a_report_for_the_year(demo_run, ground_truth):
