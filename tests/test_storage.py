@@ -31,14 +31,16 @@ def test_unchanged_payload_keeps_its_first_capture(db_url):
     ]
     store.save_report({**edited, "portal": "a"})
     assert store.known_urls("a") == {first["url"]}
-    store.save_validators({first["url"]: ('"b"', "Tue, 26 Jan 2021 00:00:00 GMT"), "http://a.gov.cn/list": (None, "x")})
-    store.save_validators({first["url"]: ('"c"', None)})
-    assert store.validators() == {first["url"]: ('"c"', None), "http://a.gov.cn/list": (None, "x")}
+    # validators, with the payload digest of the response they came with (the capture a 304 confirms)
+    store.save_validators({first["url"]: ('"b"', "Tue, 26 Jan 2021 00:00:00 GMT", "sha1:B"),
+                           "http://a.gov.cn/list": (None, "x", None)})
+    store.save_validators({first["url"]: ('"c"', None, "sha1:C")})
+    assert store.validators() == {first["url"]: ('"c"', None, "sha1:C"), "http://a.gov.cn/list": (None, "x", None)}
     # one host's validators (what a nightly crawler loads), and no other host's, whatever the case of the path
-    store.save_validators({"http://a.gov.cn.evil.com/list": ("e", None), "http://A.gov.cn/LIST": ("f", None),
-                           "http://b.gov.cn/x_%": ("g", None)})
+    store.save_validators({"http://a.gov.cn.evil.com/list": ("e", None, None), "http://A.gov.cn/LIST": ("f", None, None),
+                           "http://b.gov.cn/x_%": ("g", None, None)})
     assert set(store.validators("http://a.gov.cn/")) == {first["url"], "http://a.gov.cn/list"}
-    assert store.validators("http://b.gov.cn/x_%") == {"http://b.gov.cn/x_%": ("g", None)}
+    assert store.validators("http://b.gov.cn/x_%") == {"http://b.gov.cn/x_%": ("g", None, None)}
     store.close()
 
 

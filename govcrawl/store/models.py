@@ -17,7 +17,6 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -110,10 +109,15 @@ class Attachment(Base):
 
 
 class Capture(Base):
-    """Every distinct version of a report page: the capture history (first and last seen, digest, WARC location)."""
+    """The capture history of a report page: one row each time it was found changed (a payload other than its
+    previous capture's), so an edit and its revert (A -> B -> A) are three rows, the newest A again.
+
+    ``first_seen``: when this version was captured; ``last_seen``: when it was last served (in full or as
+    unchanged); ``last_confirmed``: when the server last confirmed it unchanged (a 304 to a conditional request,
+    or the same payload again), None if never since its capture.
+    """
 
     __tablename__ = "captures"
-    __table_args__ = (UniqueConstraint("url", "payload_digest", name="uq_captures_url_digest"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), index=True)
@@ -124,10 +128,12 @@ class Capture(Base):
     last_modified: Mapped[str | None] = mapped_column(String(64))
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_confirmed: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class PageValidator(Base):
-    """The ETag / Last-Modified each archived page was served with, for conditional requests."""
+    """The ETag / Last-Modified each archived page was served with, for conditional requests, and the payload
+    digest of that response (the capture a later 304 confirms)."""
 
     __tablename__ = "page_validators"
 
@@ -135,6 +141,7 @@ class PageValidator(Base):
     etag: Mapped[str | None] = mapped_column(String(256))
     last_modified: Mapped[str | None] = mapped_column(String(64))
     seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    payload_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class Run(Base):
@@ -190,7 +197,10 @@ class Drop(Base):
 
 class PayloadDigest(Base):
     __tablename__ = "payload_digests"
-    __table_args__ = (Index("ix_payload_digests_digest_key", "digest", "key_hash", unique=True),)
+    __table_args__ = (
+        Index("ix_payload_digests_digest_key", "digest", "key_hash", unique=True),
+        Index("ix_payload_digests_key_hash", "key_hash"),  # a URL's captures (the nightly's 304s)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     digest: Mapped[str] = mapped_column(String(64))

@@ -7,11 +7,12 @@ Two tables, one row per URL each:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     bindparam,
@@ -41,6 +42,20 @@ from govcrawl.store.models import (
     StatisticValue,
     utcnow,
 )
+
+
+class KnownPageRow(NamedTuple):
+    """A page judged by earlier runs, as the nightly's revisit policy sees it (``Store.known_pages``)."""
+
+    url: str
+    is_report: bool
+    title: str | None
+    published: str | None  # the report's 发布日期 (or 成文日期), YYYY-MM-DD
+    report_year: int | None
+    first_seen: dt.datetime
+    last_seen: dt.datetime  # last served, in full or confirmed unchanged
+    versions: int  # capture rows (a report's versions; 0 for a drop)
+    latest_version: dt.datetime | None  # when the latest version was captured
 
 
 class StorageError(Exception):
@@ -149,9 +164,10 @@ class Store:
     ) -> str:
         """Insert or refresh the report at ``values['url']`` and its capture history.
 
-        Returns ``"new"``, ``"changed"`` (a new payload: both versions stay, in ``captures``) or
-        ``"unchanged"``. An unchanged page keeps pointing at its first full capture. ``signature`` gives
-        the report's near-duplicate signature (scheme, signature, band keys:
+        Returns ``"new"``, ``"changed"`` (a payload other than its latest capture's: a capture row of its own,
+        the earlier ones stay -- also when the page goes back to an earlier version) or ``"unchanged"`` (the
+        latest capture is confirmed again). An unchanged page keeps pointing at its capture. ``signature``
+        gives the report's near-duplicate signature (scheme, signature, band keys:
         ``govcrawl.neardup.signature_record``); it is called, and the result kept in the same transaction,
         only for a new or changed report -- an unchanged one costs no MinHash.
         """
@@ -171,15 +187,16 @@ class Store:
             else:
                 conn.execute(update(reports).where(reports.c.id == old.id).values(**row))
             capture_row = {"last_seen": now, **(validators or {})}
-            capture = conn.execute(
-                select(captures.c.id).where(captures.c.url == url, captures.c.payload_digest == digest)
+            latest = conn.execute(
+                select(captures.c.id, captures.c.payload_digest).where(captures.c.url == url)
+                .order_by(captures.c.id.desc()).limit(1)
             ).first()
-            if capture is None:
+            if latest is not None and latest.payload_digest == digest:
+                conn.execute(update(captures).where(captures.c.id == latest.id).values(last_confirmed=now, **capture_row))
+            else:
                 conn.execute(insert(captures).values(
                     url=url, payload_digest=digest, warc_filename=values.get("warc_filename"),
                     warc_offset=values.get("warc_offset"), first_seen=now, **capture_row))
-            else:
-                conn.execute(update(captures).where(captures.c.id == capture.id).values(**capture_row))
             if statistics is not None and status != "unchanged":
                 conn.execute(delete(cells).where(cells.c.report_url == url))
                 if statistics:
@@ -196,26 +213,25 @@ class Store:
         return status
 
     def seen_again(self, url: str) -> None:
-        """A conditional request answered 304: the report and its latest capture are still current."""
+        """A conditional request answered 304: the page (a report, its latest capture, or a drop) is still
+        current; the capture records when the server last confirmed it."""
         now = utcnow()
-        with self.session() as session:
-            row = session.scalar(select(Report).where(Report.url == url))
-            if row is not None:
-                row.last_seen = now
-                capture = session.scalar(
-                    select(Capture).where(Capture.url == url, Capture.payload_digest == row.payload_digest)
-                )
-                if capture is not None:
-                    capture.last_seen = now
+        reports, captures, drops = Report.__table__, Capture.__table__, Drop.__table__
+        with self.engine.begin() as conn:
+            if conn.execute(update(reports).where(reports.c.url == url).values(last_seen=now)).rowcount:
+                latest = select(func.max(captures.c.id)).where(captures.c.url == url).scalar_subquery()
+                conn.execute(update(captures).where(captures.c.id == latest).values(last_seen=now, last_confirmed=now))
+            else:
+                conn.execute(update(drops).where(drops.c.url == url).values(last_seen=now))
 
-    def save_validators(self, validators: dict[str, tuple[str | None, str | None]]) -> None:
-        """Remember how pages were served (url -> (ETag, Last-Modified)), in one transaction."""
+    def save_validators(self, validators: dict[str, tuple[str | None, str | None, str | None]]) -> None:
+        """Remember how pages were served (url -> (ETag, Last-Modified, payload digest)), in one transaction."""
         if not validators:
             return
         now = utcnow()
         table = PageValidator.__table__
-        rows = [{"url": url, "etag": etag, "last_modified": modified, "seen": now}
-                for url, (etag, modified) in validators.items()]
+        rows = [{"url": url, "etag": etag, "last_modified": modified, "payload_digest": digest, "seen": now}
+                for url, (etag, modified, digest) in validators.items()]
         with self.engine.begin() as conn:
             known: set[str] = set()
             urls = list(validators)
@@ -228,20 +244,22 @@ class Store:
             if old:
                 conn.execute(
                     update(table).where(table.c.url == bindparam("u"))
-                    .values(etag=bindparam("etag"), last_modified=bindparam("last_modified"), seen=bindparam("seen")),
+                    .values(etag=bindparam("etag"), last_modified=bindparam("last_modified"),
+                            payload_digest=bindparam("payload_digest"), seen=bindparam("seen")),
                     old,
                 )
 
-    def validators(self, prefix: str | None = None) -> dict[str, tuple[str | None, str | None]]:
-        """url -> (ETag, Last-Modified) of every archived page that had them; with ``prefix``
-        (e.g. ``http://host/``) only the URLs that start with it (a range scan of the key)."""
+    def validators(self, prefix: str | None = None) -> dict[str, tuple[str | None, str | None, str | None]]:
+        """url -> (ETag, Last-Modified, payload digest) of every archived page that had validators; with
+        ``prefix`` (e.g. ``http://host/``) only the URLs that start with it (a range scan of the key)."""
         table = PageValidator.__table__
-        query = select(table.c.url, table.c.etag, table.c.last_modified)
+        query = select(table.c.url, table.c.etag, table.c.last_modified, table.c.payload_digest)
         if prefix:
             # LIKE 'prefix%' (escaped); SQLite's LIKE ignores ASCII case, hence the exact check below
             query = query.where(table.c.url.startswith(prefix, autoescape=True))
         with self.engine.connect() as conn:
-            return {url: (etag, modified) for url, etag, modified in conn.execute(query) if not prefix or url.startswith(prefix)}
+            return {url: (etag, modified, digest) for url, etag, modified, digest in conn.execute(query)
+                    if not prefix or url.startswith(prefix)}
 
     def known_urls(self, portal: str) -> set[str]:
         """Every page of the portal already judged: reports and drops."""
@@ -250,9 +268,32 @@ class Store:
             drops = session.scalars(select(Drop.url).where(Drop.portal == portal))
             return set(reports) | set(drops)
 
+    def known_pages(self, portal: str) -> list[KnownPageRow]:
+        """Every page of the portal already judged, with what the nightly's revisit policy weighs: for a
+        report its dates, its number of captures (versions) and when the latest began; when it was last
+        served (in full or as unchanged)."""
+        reports, captures, drops = Report.__table__, Capture.__table__, Drop.__table__
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(reports.c.url, reports.c.title, reports.c.published_date, reports.c.written_date,
+                       reports.c.report_year, reports.c.first_seen, reports.c.last_seen,
+                       func.count(captures.c.id), func.max(captures.c.first_seen))
+                .select_from(reports.outerjoin(captures, captures.c.url == reports.c.url))
+                .where(reports.c.portal == portal)
+                .group_by(reports.c.id)
+            ).all()
+            out = [KnownPageRow(url, True, title, published or written, year, first, last, n, latest)
+                   for url, title, published, written, year, first, last, n, latest in rows]
+            for url, title, first, last in conn.execute(
+                select(drops.c.url, drops.c.title, drops.c.first_seen, drops.c.last_seen).where(drops.c.portal == portal)
+            ):
+                out.append(KnownPageRow(url, False, title, None, None, first, last, 0, None))
+        return out
+
     def captures(self, url: str) -> list[Capture]:
         with self.session() as session:
-            return list(session.scalars(select(Capture).where(Capture.url == url).order_by(Capture.first_seen)))
+            return list(session.scalars(
+                select(Capture).where(Capture.url == url).order_by(Capture.first_seen, Capture.id)))
 
     def portal_completed(self, portal: str, exclude_crawl_id: str | None = None) -> bool:
         """Did the latest run that crawled ``portal`` (before ``exclude_crawl_id``, the running one) end
