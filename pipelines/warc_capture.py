@@ -7,7 +7,8 @@ archived as the network responses the browser received (``govcrawl.signals.brows
 and the rendered DOM as a separate ``conversion`` record referring to its page.
 
 A payload the database's digest index (``govcrawl.digests``) already holds for the same URL is
-written as a ``revisit`` record instead of a ``response``.
+written as a ``revisit`` record instead of a ``response``; so is a ``304 Not Modified`` (the
+server-not-modified profile, referring to the capture the request's validators came from).
 
 Where a response (or revisit) sits is put into ``request.meta["warc"]`` for the pipelines.
 """
@@ -147,6 +148,8 @@ class WarcCapture:
                 body=response.body,
                 ip_address=ip,
                 protocol=response.protocol or "HTTP/1.1",
+                # a 304 confirms the capture whose validators the request sent (ConditionalRequestMiddleware)
+                confirms=request.meta.get("validators_digest"),
             )
         self._count(location)
         request.meta["warc"] = location

@@ -52,6 +52,7 @@ class Original:
     warc_filename: str
     warc_offset: int
     crawl_id: str | None = None
+    digest: str | None = None  # its payload digest
 
 
 def key_hash(key: str) -> str:
@@ -126,7 +127,7 @@ class DigestIndex:
         """Record a payload just archived in full (called after its record is on disk)."""
         if (digest, key) in self._cache:  # archived already (e.g. twice within one crawl): the first stays the original
             return
-        self._cache[(digest, key)] = Original(url, warc_date, record_id, warc_filename, warc_offset, crawl_id)
+        self._cache[(digest, key)] = Original(url, warc_date, record_id, warc_filename, warc_offset, crawl_id, digest)
         now = utcnow()
         self._pending.append(
             {"digest": digest, "key_hash": key_hash(key), "url": url, "method": method, "warc_date": warc_date,
@@ -179,7 +180,7 @@ class DigestIndex:
 
 def _select_original(t):
     """The columns of an ``Original``, in its order."""
-    return select(t.c.url, t.c.warc_date, t.c.record_id, t.c.warc_filename, t.c.warc_offset, t.c.crawl_id)
+    return select(t.c.url, t.c.warc_date, t.c.record_id, t.c.warc_filename, t.c.warc_offset, t.c.crawl_id, t.c.digest)
 
 
 def _insert_ignoring_duplicates(conn, table):

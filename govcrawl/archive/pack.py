@@ -16,7 +16,9 @@ from govcrawl.archive.index import iter_captures, pages, write_pages
 
 def files_with_originals(selected: list[Path], directory: Path) -> list[Path]:
     """The selected files plus those holding the originals their revisit records refer to."""
-    wanted = {(c.refers_to_uri, c.refers_to_date) for c in iter_captures(selected) if c.record_type == "revisit"}
+    # (a not-modified revisit that names no earlier capture -- none was known when it was written -- has no original)
+    wanted = {(c.refers_to_uri, c.refers_to_date) for c in iter_captures(selected)
+              if c.record_type == "revisit" and c.refers_to_date}
     chosen = list(selected)
     if not wanted:
         return chosen

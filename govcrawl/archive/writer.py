@@ -9,6 +9,8 @@
 - Dedup: given a :class:`govcrawl.digests.DigestIndex`, a payload already archived under the same
   capture key is written as a ``revisit`` record (identical-payload-digest profile,
   ``WARC-Refers-To``, ``WARC-Refers-To-Target-URI`` and ``-Date``): HTTP headers, no payload.
+- A ``304 Not Modified`` is a ``revisit`` record of the server-not-modified profile referring to the
+  capture it confirms (:meth:`WarcFileWriter.write_not_modified`), never a ``response``.
 - One gzip member per record, each written with one ``write()`` of the whole member, so a crawl
   killed at any moment leaves whole records followed by at most one torn member
   (``govcrawl repair`` cuts it off).
@@ -41,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 OPEN_SUFFIX = ".open"
 WARC_VERSION = "WARC/1.1"
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 # Headers that describe the transport, not the payload: Twisted has already undone them.
 _DECODED_TRANSPORT_HEADERS = {b"transfer-encoding"}
 
@@ -248,10 +251,16 @@ class WarcFileWriter:
         ip_address: str | None = None,
         protocol: str = "HTTP/1.1",
         reason: str | None = None,
+        confirms: str | None = None,
     ) -> WarcLocation:
-        """Write a response (or revisit) record and its request record; return where the first sits."""
+        """Write a response (or revisit) record and its request record; return where the first sits.
+
+        A 304 answer is never a response record: see :meth:`write_not_modified` (``confirms``: the payload
+        digest of the capture the request's validators came from)."""
         from govcrawl.archive.digests import capture_key, sha1_digest
 
+        if status == 304:
+            return self.write_not_modified(url, method, request_headers, request_body, confirms, ip_address, protocol)
         self._ensure_open()
         builder = self._builder()
         when = warc_date()
@@ -292,21 +301,7 @@ class WarcFileWriter:
             )
             record_type, payload_bytes = "response", len(body)
         record_id = record.rec_headers.get_header("WARC-Record-ID")
-
-        parts = urlsplit(url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        request_pairs = _header_pairs(request_headers)
-        if not any(name.lower() == "host" for name, _ in request_pairs):
-            request_pairs.insert(0, ("Host", parts.netloc))
-        request_http = StatusAndHeaders(f"{method} {target} {protocol}", request_pairs, is_http_request=True)
-        request = builder.create_warc_record(
-            url,
-            "request",
-            payload=io.BytesIO(request_body),
-            length=len(request_body),
-            http_headers=request_http,
-            warc_headers_dict={"WARC-Date": when, "WARC-Concurrent-To": record_id},
-        )
+        request = self._request_record(builder, url, method, request_headers, request_body, protocol, when, record_id)
         offset = self._write(record)
         self._write(request, undo_to=offset)
         self.record_ids[url] = record_id
@@ -327,6 +322,83 @@ class WarcFileWriter:
             elif original is not None:
                 self.dedup.seen_again(key, digest)
         return WarcLocation(self._name, offset, record_id, digest, record_type, payload_bytes)
+
+    def write_not_modified(
+        self,
+        url: str,
+        method: str,
+        request_headers: Any,
+        request_body: bytes = b"",
+        confirms: str | None = None,
+        ip_address: str | None = None,
+        protocol: str = "HTTP/1.1",
+    ) -> WarcLocation:
+        """A "304 Not Modified": a ``revisit`` record of the server-not-modified profile (WARC 1.1, 6.7.3), and
+        its request record.
+
+        The record stands for the capture the request's validators came from: ``WARC-Refers-To`` (its record),
+        ``-Target-URI`` and ``-Date``, and its payload digest (the profile defines the record's payload as that
+        capture's payload), found in the digest index by ``confirms`` (else the URL's latest full capture). The
+        validators sent are kept as ``WARC-Etag`` / ``WARC-Last-Modified`` (Heritrix's fields). The record has no
+        block: the 304's status line would make replay tools play an empty 304 instead of the page.
+        """
+        from govcrawl.archive.digests import capture_key
+
+        self._ensure_open()
+        builder = self._builder()
+        when = warc_date()
+        method = (method or "GET").upper()
+        request_body = request_body or b""
+        key = capture_key(url, method, request_body)
+        original = None
+        if self.dedup is not None:
+            original = self.dedup.lookup(key, confirms) if confirms else self.dedup.latest(url, method, request_body)
+        warc_headers = {"WARC-Date": when, "WARC-Profile": NOT_MODIFIED_PROFILE}
+        if ip_address:
+            warc_headers["WARC-IP-Address"] = ip_address
+        if original is not None:
+            warc_headers["WARC-Refers-To"] = original.record_id
+            warc_headers["WARC-Refers-To-Target-URI"] = original.url
+            warc_headers["WARC-Refers-To-Date"] = original.warc_date
+            if original.digest:
+                warc_headers["WARC-Payload-Digest"] = original.digest
+        else:  # no capture known to refer to (dedup off, or validators from elsewhere): the URL is all it names
+            warc_headers["WARC-Refers-To-Target-URI"] = url
+        validators = {name.lower(): value for name, value in _header_pairs(request_headers)}
+        if validators.get("if-none-match"):
+            warc_headers["WARC-Etag"] = validators["if-none-match"]
+        if validators.get("if-modified-since"):
+            warc_headers["WARC-Last-Modified"] = validators["if-modified-since"]
+        record = builder.create_warc_record(url, "revisit", payload=io.BytesIO(b""), length=0,
+                                            warc_headers_dict=warc_headers)
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        request = self._request_record(builder, url, method, request_headers, request_body, protocol, when, record_id)
+        offset = self._write(record)
+        self._write(request)
+        self.record_ids[url] = record_id
+        if original is not None and original.digest:
+            self.dedup.seen_again(key, original.digest)
+        return WarcLocation(self._name, offset, record_id, original.digest if original else None, "revisit", 0)
+
+    @staticmethod
+    def _request_record(
+        builder: BufferWARCWriter, url: str, method: str, headers: Any, body: bytes, protocol: str, when: str,
+        concurrent_to: str,
+    ) -> Any:
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        pairs = _header_pairs(headers)
+        if not any(name.lower() == "host" for name, _ in pairs):
+            pairs.insert(0, ("Host", parts.netloc))
+        request_http = StatusAndHeaders(f"{method} {target} {protocol}", pairs, is_http_request=True)
+        return builder.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=request_http,
+            warc_headers_dict={"WARC-Date": when, "WARC-Concurrent-To": concurrent_to},
+        )
 
     def write_conversion(self, url: str, body: bytes, content_type: str, note: str) -> WarcLocation:
         """A derived representation (e.g. the DOM a browser rendered), never passed off as a response."""

@@ -32,19 +32,23 @@ class ProxyMiddleware:
 
 
 class ConditionalRequestMiddleware:
-    """Incremental crawls: ask for every page archived before with ``If-None-Match`` / ``If-Modified-Since``.
+    """Incremental crawls: ask for pages archived before with ``If-None-Match`` / ``If-Modified-Since``.
 
     With ``GOVCRAWL_INCREMENTAL`` on, GET requests for pages whose validators were recorded go out
     conditionally; a 304 answer means unchanged (a list or navigation page is then read back from its
-    last capture in the WARC archive, so paging and discovery go on as before; an article is seen again). Every crawl records the validators of the pages it fetched (in memory,
+    last capture in the WARC archive, so paging and discovery go on as before; an article is seen again).
+    The request carries the payload digest of the capture those validators came from
+    (``meta["validators_digest"]``): the WARC capture's not-modified revisit record refers to it.
+    Every crawl records the validators of the pages it fetched, with their payload digest (in memory,
     written to SQL when the spider closes), so the next incremental crawl can ask.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.enabled = crawler.settings.getbool("GOVCRAWL_INCREMENTAL")
-        self._validators: dict[str, dict[str, tuple[str | None, str | None]]] = {}  # per "scheme://host/"
-        self._seen: dict[str, tuple[str | None, str | None]] = {}
+        # per "scheme://host/": url -> (ETag, Last-Modified, payload digest)
+        self._validators: dict[str, dict[str, tuple[str | None, str | None, str | None]]] = {}
+        self._seen: dict[str, tuple[str | None, str | None, str | None]] = {}
         self._complete: bool | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -65,11 +69,13 @@ class ConditionalRequestMiddleware:
         prefix = f"{parts.scheme}://{parts.netloc}/"
         if prefix not in self._validators:  # one host's at a time: a crawl of many portals never holds them all
             self._validators[prefix] = crawler_store(self.crawler).validators(prefix)
-        etag, modified = self._validators[prefix].get(request.url, (None, None))
+        etag, modified, digest = self._validators[prefix].get(request.url, (None, None, None))
         if etag:
             request.headers.setdefault("If-None-Match", etag)
         if modified:
             request.headers.setdefault("If-Modified-Since", modified)
+        if (etag or modified) and digest:
+            request.meta.setdefault("validators_digest", digest)
 
     def _portal_complete(self) -> bool:
         """Did this spider's portal complete its last crawl before this one, healthy? (Not a portal: yes.)"""
@@ -85,9 +91,11 @@ class ConditionalRequestMiddleware:
         if request.method == "GET" and response.status == 200:
             etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
             if etag or modified:
+                location = request.meta.get("warc")  # the WARC capture ran first (response_downloaded)
                 self._seen[response.url] = (
                     etag.decode("latin-1") if etag else None,
                     modified.decode("latin-1") if modified else None,
+                    getattr(location, "payload_digest", None),
                 )
         return response
 
