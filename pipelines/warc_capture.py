@@ -1,4 +1,4 @@
-"""WARC capture of every exchange, beside the item path.
+"""WARC capture of every exchange, beside the item path (one writer per run and process, shared by its crawlers).
 
 Listens on ``response_downloaded`` (the body is still as the server sent it: no decompression
 yet) and writes a request and a response record for every plain download: robots.txt, list
@@ -56,27 +56,54 @@ def dedup_scope(settings) -> str:
     return "previous"
 
 
+# The writers of this process: one per WARC folder and crawl, shared by every portal's crawler of a run, so a run
+# of many portals appends to one file (rotated by size) instead of opening a file, with its warcinfo record, per
+# portal -- a nightly that asks a portal three questions costs three exchanges, not a file. Crawlers of one process
+# run in one reactor thread: their records never interleave mid-record.
+_SHARED: dict[tuple[str, str], "_SharedWriter"] = {}
+
+
+class _SharedWriter:
+    def __init__(self, writer: WarcFileWriter, digests) -> None:
+        self.writer, self.digests, self.users = writer, digests, 0
+
+
 class WarcCapture:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         crawl_id = settings.get("GOVCRAWL_CRAWL_ID") or new_crawl_id()
         self.proxied = bool(settings.get("GOVCRAWL_PROXY"))
-        spider_name = getattr(crawler.spidercls, "name", "spider")
+        # distributed workers write files of their own: the worker is in the name
+        file_id = f"{crawl_id}-{settings.get('GOVCRAWL_WORKER')}" if settings.get("GOVCRAWL_WORKER") else crawl_id
+        self.key = (str(settings.get("GOVCRAWL_WARC_DIR")), file_id)
+        shared = _SHARED.get(self.key)
+        if shared is None:
+            shared = _SHARED[self.key] = self._open(crawler, crawl_id, file_id)
+        shared.users += 1
+        self.shared = shared
+        self.writer, self.digests = shared.writer, shared.digests
+        self.stats = crawler.stats
+        self.crawler = crawler
+        crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(self.browser_response, signal=govcrawl_signals.browser_response)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @staticmethod
+    def _open(crawler: Crawler, crawl_id: str, file_id: str) -> _SharedWriter:
+        settings = crawler.settings
         dedup = None
-        self.digests = None
         scope = dedup_scope(settings)
         if scope != "off" and settings.get("GOVCRAWL_DB_URL"):
             from govcrawl.archive.digests import DigestIndex
             from govcrawl.store.store import crawler_store
 
-            self.digests = dedup = DigestIndex(crawler_store(crawler))  # the crawl's one database connection pool
+            dedup = DigestIndex(crawler_store(crawler))  # the crawl's one database connection pool
         info = {
             "operator": settings.get("GOVCRAWL_OPERATOR") or None,
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             "http-header-user-agent": settings.get("USER_AGENT"),
-            "description": f"govcrawl crawl {crawl_id}, spider {spider_name}",
+            "description": f"govcrawl crawl {crawl_id}",
             "govcrawl-crawl-id": crawl_id,
-            "govcrawl-spider": spider_name,
             "govcrawl-proxy": settings.get("GOVCRAWL_PROXY") or "none",
             "govcrawl-dedup": f"identical-payload-digest, {scope}" if dedup is not None else "off",
         }
@@ -84,23 +111,16 @@ class WarcCapture:
             value = settings.get(name)
             if value is not None:
                 info[f"govcrawl-setting-{name}"] = str(value)
-        self.writer = WarcFileWriter(
+        writer = WarcFileWriter(
             settings.get("GOVCRAWL_WARC_DIR"),
-            # distributed workers write files of their own: the worker is in the name
-            crawl_id=f"{crawl_id}-{settings.get('GOVCRAWL_WORKER')}-{spider_name}"
-            if settings.get("GOVCRAWL_WORKER")
-            else f"{crawl_id}-{spider_name}",
+            crawl_id=file_id,
             max_size=settings.getint("GOVCRAWL_WARC_MAX_SIZE", 1_000_000_000),
             info=info,
             dedup=dedup,
             dedup_scope="all" if scope == "all" else "previous",
             dedup_crawl_id=crawl_id,
         )
-        self.stats = crawler.stats
-        self.crawler = crawler
-        crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
-        crawler.signals.connect(self.browser_response, signal=govcrawl_signals.browser_response)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        return _SharedWriter(writer, dedup)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcCapture":
@@ -183,6 +203,12 @@ class WarcCapture:
         self.stats.inc_value("warc/browser_response_records")
 
     def spider_closed(self) -> None:
+        """The last crawler of the run using the writer closes its file (and writes the digest index's rows)."""
+        self.shared.users -= 1
+        if self.shared.users > 0:
+            return
+        if _SHARED.get(self.key) is self.shared:
+            del _SHARED[self.key]
         try:
             self.writer.close()
         except OSError as exc:  # the file stays .open, whole records only: `govcrawl repair` closes it

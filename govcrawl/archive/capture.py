@@ -36,7 +36,7 @@ def read_capture(warc_dir: str | os.PathLike[str], filename: str, offset: int, d
         return (found.warc_filename, found.warc_offset) if found else None
 
     try:
-        record = ArchiveReader(warc_dir, original).record(filename, offset)
+        record = ArchiveReader(warc_dir, original, allow_open=True).record(filename, offset)
     except RecordNotFound as exc:
         raise ArchiveError(str(exc)) from exc
     if record.rec_type not in ("response", "revisit"):

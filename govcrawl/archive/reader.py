@@ -48,9 +48,12 @@ class Record:
 
 class ArchiveReader:
     def __init__(self, warc_dir: str | os.PathLike[str],
-                 lookup_original: Callable[[str, str | None, str | None], tuple[str, int] | None] | None = None) -> None:
+                 lookup_original: Callable[[str, str | None, str | None], tuple[str, int] | None] | None = None,
+                 allow_open: bool = False) -> None:
         self.root = Path(warc_dir).resolve()
         self.lookup_original = lookup_original
+        # the crawl itself may read what it wrote earlier in the run, in the file it still writes (``*.open``)
+        self.allow_open = allow_open
 
     # --- files ---------------------------------------------------------------------------
 
@@ -62,7 +65,13 @@ class ArchiveReader:
         try:
             st = os.lstat(candidate)
         except OSError:
-            raise RecordNotFound(f"{filename}: no such WARC file") from None
+            if not self.allow_open:
+                raise RecordNotFound(f"{filename}: no such WARC file") from None
+            candidate = self.root / (filename + ".open")
+            try:
+                st = os.lstat(candidate)
+            except OSError:
+                raise RecordNotFound(f"{filename}: no such WARC file") from None
         if not stat.S_ISREG(st.st_mode):  # symbolic links (and anything but a plain file) refused
             raise RecordNotFound(f"{filename}: not a regular file")
         resolved = candidate.resolve()

@@ -74,9 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "nightly",
-        help="incremental crawl of every registry portal: lists always, archived reports conditionally; "
-        "exit 1 when any portal fails",
+        help="incremental crawl of every registry portal: lists always, new pages at once, known pages "
+        "conditionally when their revisit is due; exit 1 when any portal fails",
     )
+    p.add_argument("--recheck-all", action="store_true",
+                   help="ask every known page tonight (conditionally), whether due or not")
     crawl_options(p)
     p.set_defaults(func=cmd_crawl)
 

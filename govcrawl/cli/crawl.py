@@ -235,6 +235,19 @@ def _clear_frontier(url: str, crawl_id: str) -> None:
         server.delete(*keys)
 
 
+def _check_revisit_policy(settings: Any, slugs: list[str]) -> None:
+    """The revisit settings, and each portal's registry options over them, make a policy (or a one-line error)."""
+    from govcrawl.crawl.registry import default_registry
+    from govcrawl.crawl.revisit import RevisitPolicy
+
+    registry = default_registry(settings.get("GOVCRAWL_PORTALS") or None).all()
+    for slug in slugs:
+        try:
+            RevisitPolicy.from_settings(settings, registry[slug].options)
+        except ValueError as exc:
+            raise CliError(f"portal {slug}: {exc} (GOVCRAWL_REVISIT_* settings, revisit_* registry keys)") from None
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     if args.proxy:
         _check_proxy(args.proxy)
@@ -251,6 +264,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         settings.set("GOVCRAWL_CRAWL_ID", args.crawl_id, priority="cmdline")
     if args.command == "nightly":
         settings.set("GOVCRAWL_INCREMENTAL", True, priority="cmdline")
+        if args.recheck_all:
+            settings.set("GOVCRAWL_RECHECK_ALL", True, priority="cmdline")
     if args.distributed:
         from govcrawl.crawl import distributed
 
@@ -260,6 +275,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         distributed.apply(settings, args.distributed, args.worker_id or "w1")
     # The nightly crawl covers the portals; discovery channels (web search) run with `crawl`.
     slugs = _select_portals(args.portal, settings, channels=args.command != "nightly")
+    if args.command == "nightly":
+        _check_revisit_policy(settings, slugs)
     _preflight(args, settings)
     return _crawl_and_record(args, settings, slugs)
 

@@ -30,10 +30,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
             run.id, run.command, run.started.strftime("%Y-%m-%d %H:%M:%S"),
             run.ended.strftime("%H:%M:%S") if run.ended else "", status, len(portals),
             total("responses"), total("bytes"), total("new"), total("changed"), total("dropped"), total("errors"),
+            f"{total('revisit_due')}/{total('revisit_checked')}" if run.command == "nightly" else "",
             ", ".join(failed),
         ])
     print(format_table(["run", "command", "started (UTC)", "ended", "status", "portals", "pages", "bytes", "new",
-                  "changed", "drops", "errors", "failed portals"], rows))
+                  "changed", "drops", "errors", "due/checked", "failed portals"], rows))
     return 0
 
 

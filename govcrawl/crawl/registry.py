@@ -33,6 +33,9 @@ OPTIONAL_KEYS = {
     # evidence of a real portal: the public URL the entry was derived from, and the date it was seen there
     "source": str,
     "seen": str,
+    "revisit_min_days": (int, float),
+    "revisit_max_days": (int, float),
+    "revisit_new_days": (int, float),
 }
 
 
@@ -106,7 +109,10 @@ def _check(entry: dict[str, Any], where: str, channel: bool) -> Portal:
         if expected is None:
             known = ", ".join(sorted(OPTIONAL_KEYS))
             raise RegistryError(f"{where}: unknown key {key!r} (optional keys: {known})")
-        if not isinstance(value, expected):
+        if isinstance(expected, tuple):  # a number of days
+            if isinstance(value, bool) or not isinstance(value, expected) or not value > 0:
+                raise RegistryError(f"{where}: key {key!r} must be a number of days above 0")
+        elif not isinstance(value, expected):
             raise RegistryError(f"{where}: key {key!r} must be a {expected.__name__}")
     return Portal(
         slug=entry["slug"],

@@ -23,6 +23,7 @@ _FOUND_SOMETHING = (
     "govcrawl/not_modified",
     "govcrawl/paging_stopped_known",
     "govcrawl/probe/entries",  # a probe (govcrawl portals check) counts a listing's articles instead of fetching them
+    "govcrawl/entries_known",
 )
 
 
@@ -158,6 +159,9 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         warnings.append("retried: " + ", ".join(f"{reason} x{n}" for reason, n in sorted(retried.items())))
     if stats.get("govcrawl/walls_passed"):
         warnings.append(f"{stats['govcrawl/walls_passed']} anti-bot wall(s) passed through the browser (walls archived)")
+    due, checked = stats.get("govcrawl/revisit_due", 0), stats.get("govcrawl/revisit_checked", 0)
+    if checked < due:
+        warnings.append(f"{due - checked} of {due} pages due for a revisit were not checked (lost, refused or gone)")
     if stats.get("govcrawl/empty_listing"):
         problems.append(f"{stats['govcrawl/empty_listing']} listing page(s) yielded no entries")
     if stats.get("govcrawl/blocked"):
@@ -192,6 +196,10 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         "new": stats.get("govcrawl/reports_new", 0),
         "changed": stats.get("govcrawl/reports_changed", 0),
         "not_modified": stats.get("govcrawl/not_modified", 0),
+        # the nightly's revisits: known pages, those due tonight, and those asked and answered
+        "revisit_known": stats.get("govcrawl/revisit_known", 0),
+        "revisit_due": stats.get("govcrawl/revisit_due", 0),
+        "revisit_checked": stats.get("govcrawl/revisit_checked", 0),
         "dropped": dropped,
         # platform = "auto": what was recognised, and where the annual-report column was found
         **({"platform_detected": stats["govcrawl/platform_detected"], "detection": stats.get("govcrawl/detection"),

@@ -135,3 +135,16 @@ GOVCRAWL_PARALLEL_PORTALS = int(env("GOVCRAWL_PARALLEL_PORTALS", "64"))
 GOVCRAWL_MAX_LIST_PAGES = int(env("GOVCRAWL_MAX_LIST_PAGES", "500"))
 # Incremental (nightly) crawls: conditional requests for archived reports, paging stops at known pages.
 GOVCRAWL_INCREMENTAL = env("GOVCRAWL_INCREMENTAL", "0") not in ("0", "false", "no")
+# The nightly's revisit policy (govcrawl/crawl/revisit.py): known pages are asked again only when due. A report
+# published (or last changed) within NEW_DAYS is asked every MIN_DAYS; older ones every AGE_FACTOR x their age,
+# each change seen before dividing that by CHANGE_FACTOR; every known page at least once per MAX_DAYS (the full
+# re-check period). SPREAD shortens long intervals by up to that share, per URL, so that pages found together
+# do not all fall due on one night. A registry entry may set revisit_min_days / revisit_max_days / revisit_new_days.
+GOVCRAWL_REVISIT_MIN_DAYS = env("GOVCRAWL_REVISIT_MIN_DAYS", "1")
+GOVCRAWL_REVISIT_MAX_DAYS = env("GOVCRAWL_REVISIT_MAX_DAYS", "30")
+GOVCRAWL_REVISIT_NEW_DAYS = env("GOVCRAWL_REVISIT_NEW_DAYS", "28")
+GOVCRAWL_REVISIT_AGE_FACTOR = env("GOVCRAWL_REVISIT_AGE_FACTOR", "0.1")
+GOVCRAWL_REVISIT_CHANGE_FACTOR = env("GOVCRAWL_REVISIT_CHANGE_FACTOR", "2")
+GOVCRAWL_REVISIT_SPREAD = env("GOVCRAWL_REVISIT_SPREAD", "0.25")
+# Every known page is due tonight (a full conditional pass; `govcrawl nightly --recheck-all`).
+GOVCRAWL_RECHECK_ALL = env("GOVCRAWL_RECHECK_ALL", "0") not in ("0", "false", "no")

@@ -68,6 +68,7 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
         self.year_range: tuple[int, int] | None = None
         self.max_list_pages = 500
         self.incremental = False
+        self.recheck_all = False
         self.distributed = False
         self._known: set[str] | None = None
 
@@ -85,6 +86,7 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
         spider.year_range = _year_range(settings.get("GOVCRAWL_YEAR_FROM"), settings.get("GOVCRAWL_YEAR_TO"))
         spider.max_list_pages = settings.getint("GOVCRAWL_MAX_LIST_PAGES", 500)
         spider.incremental = settings.getbool("GOVCRAWL_INCREMENTAL")
+        spider.recheck_all = spider.incremental and settings.getbool("GOVCRAWL_RECHECK_ALL")
         spider.distributed = bool(settings.get("GOVCRAWL_DISTRIBUTED"))
         if not settings.getbool("ROBOTSTXT_OBEY"):
             spider.logger.warning("robots.txt is NOT obeyed for this crawl (GOVCRAWL_ROBOTSTXT_OBEY=0)")
@@ -93,6 +95,8 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.portal.start_urls:
             yield self.listing_request(url)
+        for request in self.revisit_requests():
+            yield request
 
     def listing_request(self, url: str, hops: int = 0) -> scrapy.Request:
         # List pages are always fetched (conditionally, in an incremental crawl); never dupe-filtered.
@@ -113,6 +117,7 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
             if archived is None:
                 yield from self.recheck_known(response)
             else:  # unchanged: read it as archived (navigation, a JPaaS shell, a jcms column alike)
+                self.crawler.stats.inc_value("govcrawl/not_modified")
                 yield from self.parse(archived, hops)
         elif self.is_listing(response):
             yield from self.parse_listing(response)
@@ -156,6 +161,8 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
     def discover(self, response: Response, hops: int) -> Iterator[Any]:
         """Follow the 政府信息公开年报 / 年度报告 navigation towards the annual-report column."""
         found = column_links(response) or nav_links(response, DISCLOSURE_NAV_TEXT)
+        # a link back to a start page (asked already; as dont_filter, the dupefilter does not know it) is no way on
+        found = [url for url in found if url not in self.portal.start_urls]
         if not found:
             self.fail_empty(response, "start page (neither a report list nor a link to one)")
             return
@@ -170,11 +177,18 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
     def follow_entries(
         self, response: Response, entries: list[tuple[str, str | None, str | None]]
     ) -> Iterator[scrapy.Request]:
-        """Requests for the article pages a listing names: (href, title, date) triples."""
+        """Requests for the article pages a listing names: (href, title, date) triples.
+
+        In an incremental crawl a page judged before is not asked from its listing: it is asked when its
+        revisit is due (``revisit_requests``); new pages are asked at once.
+        """
         for href, title, date in entries:
             url = absolute_url(response, href)
             if not self.wanted(title, date):
                 self.crawler.stats.inc_value("govcrawl/entries_outside_years")
+                continue
+            if self.incremental and url in self.known():
+                self.crawler.stats.inc_value("govcrawl/entries_known")
                 continue
             yield self.article_request(url, title, date, referer=response.url)
 
@@ -202,11 +216,14 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
         from scrapy.http import HtmlResponse
 
         from govcrawl.archive.capture import read_capture
-        from govcrawl.archive.digests import DigestIndex
+        from govcrawl.archive.digests import DigestIndex, capture_key
         from govcrawl.archive.files import ArchiveError
 
         settings = self.crawler.settings
-        original = DigestIndex(crawler_store(self.crawler)).latest(response.url)
+        index = DigestIndex(crawler_store(self.crawler))
+        # the capture the 304 confirms (its not-modified revisit record names it), else the latest full one
+        confirmed = getattr(response.meta.get("warc"), "payload_digest", None)
+        original = index.lookup(capture_key(response.url), confirmed) if confirmed else index.latest(response.url)
         if original is None:
             return None
         try:
@@ -222,13 +239,39 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
         return HtmlResponse(response.url, status=200, headers=headers, body=page.body, request=response.request)
 
     def recheck_known(self, response: Response) -> Iterator[scrapy.Request]:
-        """The list has not changed since the last crawl: check each page it listed then, conditionally."""
+        """The list has not changed since the last crawl (and is not read back): it names no new page, and the
+        pages it named are asked on their revisit schedule (``revisit_requests``), not because of it."""
         self.crawler.stats.inc_value("govcrawl/list_not_modified")
         self.crawler.stats.inc_value("govcrawl/not_modified")
-        known = crawler_store(self.crawler).known_urls(self.portal.slug)
-        self.logger.info("%s unchanged; re-checking its %d known pages", response.url, len(known))
-        for url in sorted(known):
-            yield self.article_request(url, None, None, referer=response.url)
+        self.logger.info("%s unchanged; its known pages are checked when due", response.url)
+        return iter(())
+
+    def revisit_requests(self) -> Iterator[scrapy.Request]:
+        """Conditional requests for the known pages whose revisit is due tonight (every one with
+        ``GOVCRAWL_RECHECK_ALL``), in an incremental crawl of a portal whose last crawl completed.
+
+        Counts ``govcrawl/revisit_known`` and ``govcrawl/revisit_due``; ``parse_article`` counts
+        ``govcrawl/revisit_checked`` as their answers come.
+        """
+        if not self.incremental or not self.known():
+            return
+        import datetime as dt
+
+        from govcrawl.crawl.revisit import RevisitPolicy, due_pages, known_page
+
+        policy = RevisitPolicy.from_settings(self.crawler.settings, self.portal.options)
+        pages = [known_page(row) for row in crawler_store(self.crawler).known_pages(self.portal.slug)]
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        due = due_pages(pages, policy, now, recheck_all=self.recheck_all)
+        stats = self.crawler.stats
+        stats.set_value("govcrawl/revisit_known", len(pages))
+        stats.set_value("govcrawl/revisit_due", len(due))
+        self.logger.info("%d of %d known pages due for a revisit%s", len(due), len(pages),
+                         " (--recheck-all)" if self.recheck_all else "")
+        for page in due:
+            request = self.article_request(page.url, page.title, page.date)
+            request.meta["revisit"] = True
+            yield request
 
     def known(self) -> set[str]:
         """Pages of this portal judged by earlier runs (incremental crawls stop paging at them).
@@ -295,6 +338,8 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
         self, response: Response, listing_title: str | None = None, listing_date: str | None = None,
         listing_unit: str | None = None, listing_meta: dict[str, str] | None = None,
     ) -> Iterator[Any]:
+        if response.meta.get("revisit"):
+            self.crawler.stats.inc_value("govcrawl/revisit_checked")
         if response.status == 304:
             # Unchanged since the archived capture (conditional request of an incremental crawl).
             crawler_store(self.crawler).seen_again(response.url)
