@@ -33,19 +33,27 @@ def _env() -> dict:
     return dict(os.environ, PYTHONPATH=str(REPO))
 
 
-def _args(command: str, srv: ReplicaServer, work: Path, portals, stats: str) -> list[str]:
-    return [sys.executable, "-m", "govcrawl", command, *[a for p in portals for a in ("--portal", p)],
+def _args(command: str, srv: ReplicaServer, work: Path, portals, stats: str, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "govcrawl", command, *extra, *[a for p in portals for a in ("--portal", p)],
             "--proxy", srv.proxy_url, "--db", f"sqlite:///{work / 'db.sqlite3'}", "--warc-dir", str(work / "warc"),
             "--stats-json", str(work / f"{stats}.json")]
 
 
-def _run(command: str, srv: ReplicaServer, work: Path, portals, stats: str) -> dict:
-    result = subprocess.run(_args(command, srv, work, portals, stats), cwd=REPO, env=_env(), capture_output=True,
-                            text=True, timeout=300)
+def _warc_sizes(work: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_size for p in (work / "warc").glob("*.warc.gz")}
+
+
+def _run(command: str, srv: ReplicaServer, work: Path, portals, stats: str, *extra: str) -> dict:
+    """One govcrawl run; with what the replica was asked (the portals' side) and the WARC bytes it added."""
+    asked, sizes = len(srv.requests), _warc_sizes(work) if (work / "warc").is_dir() else {}
+    result = subprocess.run(_args(command, srv, work, portals, stats, *extra), cwd=REPO, env=_env(),
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads((work / f"{stats}.json").read_text())
     return {"result": result, "portals": {p["portal"]: p for p in data["portals"]},
-            "bytes": sum(p["bytes"] for p in data["portals"]), "rows": _rows(work)}
+            "bytes": sum(p["bytes"] for p in data["portals"]), "rows": _rows(work),
+            "requests": srv.requests[asked:],
+            "warc_bytes": sum(size for name, size in _warc_sizes(work).items() if name not in sizes)}
 
 
 def _rows(work: Path) -> dict[str, dict]:
@@ -80,7 +88,21 @@ def _record_at(work: Path, filename: str, offset: int):
                 rec.rec_headers.get_header("WARC-Payload-Digest"))
 
 
-# --- incremental: unchanged, then one report edited -----------------------------------------------------
+def _age_archive(work: Path, days: int) -> None:
+    """As if the archive's crawls had run ``days`` days earlier (what the revisit schedule weighs is in SQL)."""
+    columns = {"reports": ("first_seen", "last_seen"), "drops": ("first_seen", "last_seen"),
+               "captures": ("first_seen", "last_seen", "last_confirmed")}
+    with sqlite3.connect(work / "db.sqlite3") as conn:
+        for table, names in columns.items():
+            moved = ", ".join(f"{c} = strftime('%Y-%m-%d %H:%M:%f', {c}, '-{days} days')" for c in names)
+            conn.execute(f"UPDATE {table} SET {moved}")
+
+
+def _asked(run: dict) -> set[str]:
+    return {url for method, url in run["requests"] if method == "GET"}
+
+
+# --- incremental: unchanged, then edits asked on their schedule or at once ------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -88,19 +110,28 @@ def nightly(tmp_path_factory, ground_truth):
     work = tmp_path_factory.mktemp("nightly")
     edited = next(r["url"] for r in ground_truth["reports"]
                   if r["portal"] == EDITED_PORTAL and r["report_year"] == EDITED_YEAR)
+    later = next(r["url"] for r in ground_truth["reports"] if r["portal"] == "zj_gov" and r["report_year"] == 2021)
+    runs = {}
     with ReplicaServer(port=0) as srv:
-        full = _run("crawl", srv, work, NIGHTLY_PORTALS, "full")
-        archived_full = _archived(work)
-        unchanged = _run("nightly", srv, work, NIGHTLY_PORTALS, "unchanged")
-        archived_unchanged = _archived(work)
+        runs["full"] = _run("crawl", srv, work, NIGHTLY_PORTALS, "full")
+        runs["archived_full"] = _archived(work)
+        runs["unchanged"] = _run("nightly", srv, work, NIGHTLY_PORTALS, "unchanged")
+        runs["archived_unchanged"] = _archived(work)
         srv.edit(edited, EDIT_TEXT)
-        after_edit = _run("nightly", srv, work, NIGHTLY_PORTALS, "edited")
+        runs["not_due"] = _run("nightly", srv, work, NIGHTLY_PORTALS, "not_due")  # an old report: not asked tonight
+        runs["edited"] = _run("nightly", srv, work, NIGHTLY_PORTALS, "edited", "--recheck-all")
+        runs["archived_edited"] = _archived(work)
+        srv.clear_edits()  # the edit is taken back (A -> B -> A) ...
+        _age_archive(work, 1)  # ... and a day later, the report that changed is due again; the others are not
+        runs["reverted"] = _run("nightly", srv, work, NIGHTLY_PORTALS, "reverted")
+        srv.edit(later, EDIT_TEXT)
+        _age_archive(work, 31)  # a month later: every known page is due (the full re-check period)
+        runs["month"] = _run("nightly", srv, work, NIGHTLY_PORTALS, "month")
     store = Store(f"sqlite:///{work / 'db.sqlite3'}")
-    captures = [(c.payload_digest, c.warc_filename, c.warc_offset) for c in store.captures(edited)]
+    runs["captures"] = [(c.payload_digest, c.warc_filename, c.warc_offset) for c in store.captures(edited)]
+    runs["confirmed"] = {url: store.captures(url)[-1].last_confirmed for url in runs["full"]["rows"]}
     store.close()
-    return {"work": work, "full": full, "unchanged": unchanged, "edited": after_edit, "url": edited,
-            "captures": captures, "archived_full": archived_full, "archived_unchanged": archived_unchanged,
-            "archived_edited": _archived(work)}
+    return {**runs, "work": work, "url": edited, "later": later, "archived": _archived(work)}
 
 
 def test_full_crawl_finds_every_report(nightly, ground_truth):
@@ -108,27 +139,62 @@ def test_full_crawl_finds_every_report(nightly, ground_truth):
     assert set(nightly["full"]["rows"]) == expected
 
 
-def test_nightly_on_an_unchanged_replica_fetches_under_5_percent_and_adds_nothing(nightly):
+def test_nightly_on_an_unchanged_replica_asks_under_20_percent_and_writes_under_5_percent(nightly):
     full, unchanged = nightly["full"], nightly["unchanged"]
-    ratio = unchanged["bytes"] / full["bytes"]
-    print(f"nightly/full bytes: {unchanged['bytes']}/{full['bytes']} = {ratio:.2%}")
-    assert ratio <= 0.05, (unchanged["bytes"], full["bytes"])
+    requests, warc = len(unchanged["requests"]) / len(full["requests"]), unchanged["warc_bytes"] / full["warc_bytes"]
+    print(f"nightly/full requests: {len(unchanged['requests'])}/{len(full['requests'])} = {requests:.1%}; "
+          f"WARC bytes: {unchanged['warc_bytes']}/{full['warc_bytes']} = {warc:.1%}; "
+          f"bytes fetched: {unchanged['bytes']}/{full['bytes']} = {unchanged['bytes'] / full['bytes']:.1%}")
+    assert requests <= 0.20 and warc <= 0.05
+    assert unchanged["bytes"] / full["bytes"] <= 0.05
     assert unchanged["rows"] == full["rows"]  # no row added, none touched (they keep their first capture)
     for slug, health in unchanged["portals"].items():
         assert health["ok"], (slug, health["problems"])
         assert health["new"] == health["changed"] == 0, slug
-        assert health["not_modified"] > 0, slug
-    # the archive gained only 304s and revisits: no page body was stored twice
+        assert health["not_modified"] > 0, slug  # its lists answered 304
+        # every page is known, none due the night after the full crawl: no article asked
+        assert health["revisit_known"] > 0 and health["revisit_due"] == health["revisit_checked"] == 0, slug
+    assert not _asked(unchanged) & set(full["rows"])
+    # the archive gained only revisits: no page body was stored twice
     for url, records in nightly["archived_unchanged"].items():
         new = records[len(nightly["archived_full"].get(url, [])):]
-        assert all(t == "revisit" or status == "304" for t, status, _ in new), (url, new)
+        assert all(t == "revisit" for t, _, _ in new), (url, new)
 
 
-def test_nightly_after_one_edit_captures_exactly_that_change(nightly):
-    url, full, edited = nightly["url"], nightly["full"], nightly["edited"]
+def test_a_304_is_never_a_response_and_each_names_the_capture_it_confirms(nightly):
+    from warcio.archiveiterator import ArchiveIterator
+
+    full_records, not_modified = {}, []
+    for path in sorted((nightly["work"] / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                h = rec.rec_headers
+                if rec.rec_type == "response":
+                    assert rec.http_headers.get_statuscode() != "304", h["WARC-Target-URI"]
+                    full_records[h["WARC-Record-ID"]] = (h["WARC-Target-URI"], h["WARC-Date"], h["WARC-Payload-Digest"])
+                elif h["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/server-not-modified":
+                    not_modified.append(h)
+    assert len(not_modified) > 20
+    for h in not_modified:
+        url, date, digest = full_records[h["WARC-Refers-To"]]  # an earlier full capture ...
+        assert url == h["WARC-Target-URI"] == h["WARC-Refers-To-Target-URI"]  # ... of the same page
+        assert (h["WARC-Refers-To-Date"], h["WARC-Payload-Digest"]) == (date, digest)
+        assert h["WARC-Etag"] or h["WARC-Last-Modified"]  # the validators the request sent
+
+
+def test_an_old_edited_report_is_asked_on_its_schedule_or_at_once_with_recheck_all(nightly):
+    url, full = nightly["url"], nightly["full"]
+    not_due = nightly["not_due"]
+    assert url not in _asked(not_due) and not any(h["changed"] for h in not_due["portals"].values())
+    assert not_due["rows"] == full["rows"]
+
+    edited = nightly["edited"]  # --recheck-all: every known page asked, conditionally
     changed = {slug: h["changed"] for slug, h in edited["portals"].items() if h["changed"]}
     assert changed == {EDITED_PORTAL: 1}
     assert sum(h["new"] for h in edited["portals"].values()) == 0
+    for slug, health in edited["portals"].items():
+        assert health["revisit_due"] == health["revisit_checked"] == health["revisit_known"] > 0, slug
+    assert set(full["rows"]) <= _asked(edited)
     assert "Report changed since its last capture: " + url in edited["result"].stderr
     # the row follows the new version; every other row is as the full crawl left it
     assert EDIT_TEXT.replace("“", "").split(":")[0] in edited["rows"][url]["body_text"]
@@ -136,14 +202,38 @@ def test_nightly_after_one_edit_captures_exactly_that_change(nightly):
     assert {k: v for k, v in edited["rows"][url].items() if k in METADATA} == {
         k: v for k, v in full["rows"][url].items() if k in METADATA}
     assert {u: r for u, r in edited["rows"].items() if u != url} == {u: r for u, r in full["rows"].items() if u != url}
-    # both versions in `captures`, each pointing at its own response record in the WARC archive
-    captures = nightly["captures"]
-    assert len(captures) == 2 and captures[0][0] == full["rows"][url]["payload_digest"]
-    assert captures[1][0] == edited["rows"][url]["payload_digest"]
-    for digest, filename, offset in captures:
-        assert _record_at(nightly["work"], filename, offset) == ("response", url, digest)
+    # both versions in the archive as full responses
     responses = [d for t, status, d in nightly["archived_edited"][url] if t == "response" and status == "200"]
-    assert responses == [captures[0][0], captures[1][0]]
+    assert responses == [full["rows"][url]["payload_digest"], edited["rows"][url]["payload_digest"]]
+
+    month = nightly["month"]  # a month on, everything is due; exactly the one report edited since changed
+    changed = {slug: h["changed"] for slug, h in month["portals"].items() if h["changed"]}
+    assert changed == {"zj_gov": 1}
+    assert month["rows"][nightly["later"]]["payload_digest"] != full["rows"][nightly["later"]]["payload_digest"]
+    for slug, health in month["portals"].items():
+        assert health["ok"] and health["revisit_due"] == health["revisit_checked"] == health["revisit_known"], slug
+
+
+def test_edit_and_revert_leave_three_captures_newest_a_again(nightly):
+    url, full, edited, reverted = nightly["url"], nightly["full"], nightly["edited"], nightly["reverted"]
+    a, b = full["rows"][url]["payload_digest"], edited["rows"][url]["payload_digest"]
+    # the report that changed is asked again the next day, and only it
+    due = {slug: h["revisit_due"] for slug, h in reverted["portals"].items() if h["revisit_due"]}
+    assert due == {EDITED_PORTAL: 1} and url in _asked(reverted)
+    assert {slug: h["changed"] for slug, h in reverted["portals"].items() if h["changed"]} == {EDITED_PORTAL: 1}
+    assert reverted["rows"][url]["payload_digest"] == a
+    captures = nightly["captures"]
+    assert [digest for digest, _, _ in captures] == [a, b, a]
+    # each capture points at its own record: the revert's is a revisit of A's first response
+    types = [_record_at(nightly["work"], filename, offset) for _, filename, offset in captures]
+    assert types[0] == ("response", url, a) and types[1] == ("response", url, b) and types[2] == ("revisit", url, a)
+    assert [t for t, status, _ in nightly["archived"][url] if t == "response"] == ["response", "response"]
+
+
+def test_every_capture_knows_when_it_was_last_confirmed_unchanged(nightly):
+    confirmed = nightly["confirmed"]
+    # every report was asked by --recheck-all (and a month later); all but the edited ones answered 304 or the same
+    assert all(confirmed[url] is not None for url in confirmed if url not in (nightly["url"], nightly["later"]))
 
 
 # --- SIGKILL at a random point, then rerun --------------------------------------------------------------

@@ -91,11 +91,14 @@ class ConditionalRequestMiddleware:
         if request.method == "GET" and response.status == 200:
             etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
             if etag or modified:
-                location = request.meta.get("warc")  # the WARC capture ran first (response_downloaded)
+                # the WARC capture ran first (response_downloaded); a page the browser rendered has a conversion
+                # record there, not the server's payload: its capture is then found by URL
+                location = request.meta.get("warc")
+                archived = getattr(location, "record_type", None) in ("response", "revisit")
                 self._seen[response.url] = (
                     etag.decode("latin-1") if etag else None,
                     modified.decode("latin-1") if modified else None,
-                    getattr(location, "payload_digest", None),
+                    location.payload_digest if archived else None,
                 )
         return response
 
