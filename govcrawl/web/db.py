@@ -147,14 +147,15 @@ class ReadOnlyDB:
     def captures(self, url: str) -> list[dict[str, Any]]:
         with self.connect() as conn:
             rows = conn.execute(
-                text("SELECT id, payload_digest, warc_filename, warc_offset, etag, last_modified, first_seen, last_seen "
-                     "FROM captures WHERE url = :url ORDER BY first_seen, id"),
+                # (all columns: a database from before revision 0005 has no last_confirmed)
+                text("SELECT * FROM captures WHERE url = :url ORDER BY first_seen, id"),
                 {"url": url},
             ).mappings().all()
         out = []
         for r in rows:
             d = dict(r)
             d["first_seen"], d["last_seen"] = _dt(d["first_seen"]), _dt(d["last_seen"])
+            d["last_confirmed"] = _dt(d.get("last_confirmed"))
             out.append(d)
         return out
 
