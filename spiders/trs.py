@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response
 
-from govcrawl.crawl.spider import PortalSpider, absolute_url
+from govcrawl.crawl.spider import PortalSpider
 
 # an article of the t-date family: ./202401/t20240120_123456.html
 ARTICLE_RE = re.compile(r"(?:^|/)(\d{6})/t(\d{8})_\d+(?:_\d+)?\.s?html?$")
@@ -138,11 +138,7 @@ class TrsSpider(PortalSpider):
                 return
             self.fail_empty(response, "TRS list")
             return
-        for href, title, date in entries:
-            if not self.wanted(title, date):
-                self.crawler.stats.inc_value("govcrawl/entries_outside_years")
-                continue
-            yield self.article_request(absolute_url(response, href), title, date, referer=response.url, unit=unit)
+        yield from self.follow_entries(response, entries, unit=unit)
         paging = pager(response.text, response.url)
         if paging is None:
             return

@@ -47,8 +47,10 @@ class KnownPage:
     last_change: dt.datetime | None  # when its latest version was captured, if it changed since its first
     changes: int  # changes seen (captures - 1)
     last_checked: dt.datetime  # last served, in full or confirmed unchanged
+    # what its listing told of it, as stored, for the request (a page re-read keeps what only its listing said)
     title: str | None = None
-    date: str | None = None  # the report's published date as stored (YYYY-MM-DD), for the request
+    date: str | None = None  # the report's published date (YYYY-MM-DD)
+    unit: str | None = None  # the reporting unit whose list named it (a portal's per-unit tree)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ def known_page(row: Any) -> KnownPage:
         last_checked=row.last_seen or row.first_seen,
         title=row.title,
         date=row.published if row.is_report else None,
+        unit=row.listing_unit,
     )
 
 

@@ -175,9 +175,10 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
 
     # --- listings -------------------------------------------------------------
     def follow_entries(
-        self, response: Response, entries: list[tuple[str, str | None, str | None]]
+        self, response: Response, entries: list[tuple[str, str | None, str | None]], unit: str | None = None
     ) -> Iterator[scrapy.Request]:
-        """Requests for the article pages a listing names: (href, title, date) triples.
+        """Requests for the article pages a listing names: (href, title, date) triples (``unit``: see
+        ``article_request``).
 
         In an incremental crawl a page judged before is not asked from its listing: it is asked when its
         revisit is due (``revisit_requests``); new pages are asked at once.
@@ -190,7 +191,7 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
             if self.incremental and url in self.known():
                 self.crawler.stats.inc_value("govcrawl/entries_known")
                 continue
-            yield self.article_request(url, title, date, referer=response.url)
+            yield self.article_request(url, title, date, referer=response.url, unit=unit)
 
     def article_request(
         self, url: str, title: str | None, date: str | None, referer: str | None = None, unit: str | None = None,
@@ -269,7 +270,7 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
         self.logger.info("%d of %d known pages due for a revisit%s", len(due), len(pages),
                          " (--recheck-all)" if self.recheck_all else "")
         for page in due:
-            request = self.article_request(page.url, page.title, page.date)
+            request = self.article_request(page.url, page.title, page.date, unit=page.unit)
             request.meta["revisit"] = True
             yield request
 

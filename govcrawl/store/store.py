@@ -56,6 +56,7 @@ class KnownPageRow(NamedTuple):
     last_seen: dt.datetime  # last served, in full or confirmed unchanged
     versions: int  # capture rows (a report's versions; 0 for a drop)
     latest_version: dt.datetime | None  # when the latest version was captured
+    listing_unit: str | None = None  # its reporting body, when only the listing that named it said so
 
 
 class StorageError(Exception):
@@ -277,13 +278,15 @@ class Store:
             rows = conn.execute(
                 select(reports.c.url, reports.c.title, reports.c.published_date, reports.c.written_date,
                        reports.c.report_year, reports.c.first_seen, reports.c.last_seen,
-                       func.count(captures.c.id), func.max(captures.c.first_seen))
+                       func.count(captures.c.id), func.max(captures.c.first_seen),
+                       reports.c.reporting_body, reports.c.sources)
                 .select_from(reports.outerjoin(captures, captures.c.url == reports.c.url))
                 .where(reports.c.portal == portal)
                 .group_by(reports.c.id)
             ).all()
-            out = [KnownPageRow(url, True, title, published or written, year, first, last, n, latest)
-                   for url, title, published, written, year, first, last, n, latest in rows]
+            out = [KnownPageRow(url, True, title, published or written, year, first, last, n, latest,
+                                body if (sources or {}).get("reporting_body") == "listing" else None)
+                   for url, title, published, written, year, first, last, n, latest, body, sources in rows]
             for url, title, first, last in conn.execute(
                 select(drops.c.url, drops.c.title, drops.c.first_seen, drops.c.last_seen).where(drops.c.portal == portal)
             ):
