@@ -342,6 +342,8 @@ class GkmlptSpider(PortalSpider):
             if not self.wanted(entry["title"], entry["date"]):
                 self.crawler.stats.inc_value("govcrawl/entries_outside_years")
                 continue
+            if self.known_listed(entry["url"]):
+                continue
             request = self.article_request(entry["url"], entry["title"], entry["date"], referer=response.url,
                                            listing_meta=entry["listing_meta"])
             request.meta["gkmlpt_attachments"] = entry["attachments"]

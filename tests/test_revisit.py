@@ -138,12 +138,16 @@ def test_an_edit_and_its_revert_are_three_captures_newest_a_again(db_url):
     assert set(rows) == {url, "http://a.gov.cn/art/news.html"} and store.known_pages("b") == []
     assert (rows[url].is_report, rows[url].versions, rows[url].latest_version) == (True, 3, history[2].first_seen)
     assert (rows["http://a.gov.cn/art/news.html"].is_report, rows["http://a.gov.cn/art/news.html"].versions) == (False, 0)
-    assert rows[url].listing_unit is None
+    assert rows[url].listing_unit is None and rows[url].listing_meta is None
     # a report whose reporting body only its listing named (a per-unit tree) is asked again with that unit
     unit_url = "http://a.gov.cn/art/unit.html"
-    store.save_report({"url": unit_url, "portal": "a", "reporting_body": "某某局", "sources": {"reporting_body": "listing"}})
+    store.save_report({"url": unit_url, "portal": "a", "reporting_body": "某某局", "index_no": "A01-2022-1",
+                       "publisher": "某某局", "sources": {"reporting_body": "listing", "index_no": "listing",
+                                                           "publisher": "table"}})
     unit_row = next(r for r in store.known_pages("a") if r.url == unit_url)
     assert unit_row.listing_unit == "某某局" and known_page(unit_row).unit == "某某局"
+    # ... and with the fields only its list API gave (a printed one is read from the page again)
+    assert known_page(unit_row).listing_meta == {"index_no": "A01-2022-1"}
     before = rows["http://a.gov.cn/art/news.html"].last_seen
     store.seen_again("http://a.gov.cn/art/news.html")  # a drop confirmed unchanged is checked too
     assert {r.url: r for r in store.known_pages("a")}["http://a.gov.cn/art/news.html"].last_seen >= before

@@ -51,6 +51,7 @@ class KnownPage:
     title: str | None = None
     date: str | None = None  # the report's published date (YYYY-MM-DD)
     unit: str | None = None  # the reporting unit whose list named it (a portal's per-unit tree)
+    listing_meta: dict[str, str] | None = None  # fields only its list API gave (``PageItem.listing_meta``)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def known_page(row: Any) -> KnownPage:
         title=row.title,
         date=row.published if row.is_report else None,
         unit=row.listing_unit,
+        listing_meta=row.listing_meta,
     )
 
 

@@ -188,10 +188,17 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
             if not self.wanted(title, date):
                 self.crawler.stats.inc_value("govcrawl/entries_outside_years")
                 continue
-            if self.incremental and url in self.known():
-                self.crawler.stats.inc_value("govcrawl/entries_known")
+            if self.known_listed(url):
                 continue
             yield self.article_request(url, title, date, referer=response.url, unit=unit)
+
+    def known_listed(self, url: str) -> bool:
+        """A page a listing names that an incremental crawl does not ask because of it: one judged before, asked
+        when its revisit is due (``revisit_requests``). Counted (``govcrawl/entries_known``)."""
+        if self.incremental and url in self.known():
+            self.crawler.stats.inc_value("govcrawl/entries_known")
+            return True
+        return False
 
     def article_request(
         self, url: str, title: str | None, date: str | None, referer: str | None = None, unit: str | None = None,
@@ -270,7 +277,8 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
         self.logger.info("%d of %d known pages due for a revisit%s", len(due), len(pages),
                          " (--recheck-all)" if self.recheck_all else "")
         for page in due:
-            request = self.article_request(page.url, page.title, page.date, unit=page.unit)
+            request = self.article_request(page.url, page.title, page.date, unit=page.unit,
+                                           listing_meta=page.listing_meta or None)
             request.meta["revisit"] = True
             yield request
 

@@ -44,6 +44,10 @@ from govcrawl.store.models import (
 )
 
 
+# report fields a listing may be the only source of (``sources[field] == "listing"``)
+LISTED_FIELDS = ("reporting_body", "index_no", "publisher", "written_date", "published_date", "doc_no")
+
+
 class KnownPageRow(NamedTuple):
     """A page judged by earlier runs, as the nightly's revisit policy sees it (``Store.known_pages``)."""
 
@@ -57,6 +61,7 @@ class KnownPageRow(NamedTuple):
     versions: int  # capture rows (a report's versions; 0 for a drop)
     latest_version: dt.datetime | None  # when the latest version was captured
     listing_unit: str | None = None  # its reporting body, when only the listing that named it said so
+    listing_meta: dict[str, str] | None = None  # the other fields only its listing gave (index_no, publisher ...)
 
 
 class StorageError(Exception):
@@ -278,15 +283,19 @@ class Store:
             rows = conn.execute(
                 select(reports.c.url, reports.c.title, reports.c.published_date, reports.c.written_date,
                        reports.c.report_year, reports.c.first_seen, reports.c.last_seen,
-                       func.count(captures.c.id), func.max(captures.c.first_seen),
-                       reports.c.reporting_body, reports.c.sources)
+                       func.count(captures.c.id), func.max(captures.c.first_seen), reports.c.sources,
+                       *(reports.c[name] for name in LISTED_FIELDS))
                 .select_from(reports.outerjoin(captures, captures.c.url == reports.c.url))
                 .where(reports.c.portal == portal)
                 .group_by(reports.c.id)
             ).all()
-            out = [KnownPageRow(url, True, title, published or written, year, first, last, n, latest,
-                                body if (sources or {}).get("reporting_body") == "listing" else None)
-                   for url, title, published, written, year, first, last, n, latest, body, sources in rows]
+            out = []
+            for url, title, published, written, year, first, last, n, latest, sources, *fields in rows:
+                listed = {name: value for name, value in zip(LISTED_FIELDS, fields)
+                          if value and (sources or {}).get(name) == "listing"}
+                unit = listed.pop("reporting_body", None)
+                out.append(KnownPageRow(url, True, title, published or written, year, first, last, n, latest,
+                                        unit, listed or None))
             for url, title, first, last in conn.execute(
                 select(drops.c.url, drops.c.title, drops.c.first_seen, drops.c.last_seen).where(drops.c.portal == portal)
             ):
