@@ -1,6 +1,6 @@
 """What a nightly costs the portals and the archive, against a full crawl, on the bundled replica.
 
-    python3 benchmarks/nightly_cost.py                      # every portal of the shipped registry
+    python3 benchmarks/nightly_cost.py                      # every portal of the replica's registry
     python3 benchmarks/nightly_cost.py --portal zj_gov ...  # some of them
     python3 benchmarks/nightly_cost.py --json out.json
 
@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from govcrawl.crawl.registry import default_registry  # noqa: E402
+from govcrawl.replica import REGISTRY_PATH  # noqa: E402
 from govcrawl.replica.server import ReplicaServer  # noqa: E402
 
 EDIT_TEXT = "更正说明:本报告第三部分的数据经核对已更正。"
@@ -48,7 +49,8 @@ def run(command: list[str], srv: ReplicaServer, work: Path, portals: list[str], 
     args = [sys.executable, "-m", "govcrawl", *command, *[a for p in portals for a in ("--portal", p)],
             "--proxy", srv.proxy_url, "--db", f"sqlite:///{work / 'db.sqlite3'}", "--warc-dir", str(work / "warc"),
             "--stats-json", str(work / f"{name}.json")]
-    done = subprocess.run(args, cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True)
+    env = dict(os.environ, PYTHONPATH=str(REPO), GOVCRAWL_PORTALS=str(REGISTRY_PATH))  # the replica's portals
+    done = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
     stats = json.loads((work / f"{name}.json").read_text())["portals"]
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--portal", action="append", help="portal slug (repeatable; default: every portal)")
     parser.add_argument("--json", help="write the figures here")
     args = parser.parse_args(argv)
-    registry = default_registry()
+    registry = default_registry(str(REGISTRY_PATH))
     portals = args.portal or list(registry.portals)
     with tempfile.TemporaryDirectory(prefix="nightly-cost-") as tmp, ReplicaServer(port=0) as srv:
         work = Path(tmp)
