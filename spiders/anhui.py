@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, quote, urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 
-from govcrawl.crawl.spider import PortalSpider, absolute_url, column_links
+from govcrawl.crawl.spider import PortalSpider, column_links
 
 COLUMN_PATH = re.compile(r"/public/column/(\d+)")
 # the list's label URL in a column page's script or markup (a path prefix such as /zwgk/ may come before /site/)
@@ -174,11 +174,7 @@ class AnhuiSpider(PortalSpider):
             else:
                 self.fail_empty(response, "Anhui publicInfoList fragment")
             return
-        for href, title, date in entries:
-            if not self.wanted(title, date):
-                self.crawler.stats.inc_value("govcrawl/entries_outside_years")
-                continue
-            yield self.article_request(absolute_url(response, href), title, date, referer=response.url)
+        yield from self.follow_entries(response, entries)  # (a page judged before: asked when its revisit is due)
         if (count is None or page < count) and not self.stop_paging(response, entries):
             yield self.anhui_fragment_request(label, page + 1, count, response.url)
 
@@ -196,11 +192,7 @@ class AnhuiSpider(PortalSpider):
             return
         if not self.count_list_page(response):
             return
-        for link, title, date in entries:
-            if not self.wanted(title, date):
-                self.crawler.stats.inc_value("govcrawl/entries_outside_years")
-                continue
-            yield self.article_request(absolute_url(response, link), title, date, referer=response.url)
+        yield from self.follow_entries(response, entries)  # (a page judged before: asked when its revisit is due)
         if count is not None and page < count:  # ranked by relevance, not date: every page (within the bound)
             url = PAGE_INDEX_RE.sub(lambda m: f"{m.group(1)}{page + 1}", response.url, count=1)
             yield scrapy.Request(url, callback=self.parse_anhui_search, cb_kwargs={"page": page + 1})

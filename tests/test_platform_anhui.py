@@ -201,9 +201,11 @@ def test_a_nightly_after_the_crawl_reads_the_first_fragment_again_and_adds_nothi
     assert again["result"].returncode == 0, again["result"].stderr[-3000:]
     (health,) = again["stats"]["portals"]
     assert health["ok"] and health["new"] == 0 and health["changed"] == 0, health
-    # the first fragment lists only known pages: they are asked conditionally (304) and paging stops there
+    # the first fragment lists only known pages: none is asked (not due for a revisit the night after the crawl),
+    # and paging stops there
     assert health["stats"].get("govcrawl/paging_stopped_known") == 1, health
-    assert health["not_modified"] == HELD_OUT[0]["page_size"] and health["list_pages"] == 2, health
+    assert health["stats"].get("govcrawl/entries_known") == HELD_OUT[0]["page_size"], health
+    assert health["revisit_due"] == health["revisit_checked"] == 0 and health["list_pages"] == 2, health
     assert sorted(r["url"] for r in again["rows"]) == sorted(r["url"] for r in first["rows"])
 
 
