@@ -464,7 +464,10 @@ class JcmsSpider(PortalSpider):
             if not self.wanted(title, date):
                 self.crawler.stats.inc_value("govcrawl/entries_outside_years")
                 continue
-            yield self.article_request(absolute_url(response, href), title, date, referer=response.url, listing_meta=meta)
+            url = absolute_url(response, href)
+            if self.known_listed(url):  # (a page judged before: asked when its revisit is due)
+                continue
+            yield self.article_request(url, title, date, referer=response.url, listing_meta=meta)
         entries = [(href, title, date) for href, title, date, _ in rows]
         if (pages is None or page < pages) and not self.stop_paging(response, entries):
             yield self.jcms_xxgk_request(with_currpage(response.url, page + 1), page + 1, referer=response.url)

@@ -350,6 +350,8 @@ class UcapSpider(PortalSpider):
             if not self.wanted(title, date):
                 self.crawler.stats.inc_value("govcrawl/entries_outside_years")
                 continue
+            if self.known_listed(url):  # (a page judged before: asked when its revisit is due)
+                continue
             yield self.article_request(url, title, date, referer=column, listing_meta=meta)
         more = page < pages if pages is not None else len(entries) >= page_size
         if more and not self.stop_paging(response, [(u, t, d) for u, (_, t, d, _) in zip(urls, entries)]):
