@@ -247,7 +247,8 @@ FAULT_MIDDLEWARES = {
 
 
 def failure_reason(exception: BaseException) -> str:
-    """A short name for why a download failed: ``timeout``, ``connection reset``, ``truncated body`` ..."""
+    """A short name for why a download failed: ``timeout``, ``connection reset``, ``truncated body``,
+    ``TLS: certificate has expired`` ..."""
     from scrapy.exceptions import (
         CannotResolveHostError,
         DownloadCancelledError,
@@ -257,6 +258,11 @@ def failure_reason(exception: BaseException) -> str:
     )
     from twisted.internet import error as terr
 
+    from govcrawl.crawl.tls import tls_failure
+
+    tls = tls_failure(exception)
+    if tls:
+        return f"TLS: {tls}"
     text = f"{exception.__class__.__name__}: {exception}"
     if isinstance(exception, DownloadCancelledError) and "max size" in str(exception).lower():
         return "over the size cap"

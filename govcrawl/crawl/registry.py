@@ -33,6 +33,8 @@ OPTIONAL_KEYS = {
     # evidence of a real portal: the public URL the entry was derived from, and the date it was seen there
     "source": str,
     "seen": str,
+    # false: the portal's real certificate is broken; its https is accepted unverified (and its health says so)
+    "tls_verify": bool,
 }
 
 
