@@ -1,5 +1,6 @@
 """Replay: the WARC files of two crawls (the second all revisit records) added to a pywb collection,
-then report pages fetched through pywb's replay on 127.0.0.1, Chinese titles intact (UTF-8 and GBK).
+then report pages fetched through pywb's replay on 127.0.0.1, Chinese titles intact (UTF-8 and GBK), captured
+over https (www.zj.gov.cn) and over http (www.zhoushan.gov.cn).
 
 pywb lives in its own virtual environment (`bash scripts/install-replay.sh` -> .venv-pywb/): its pins
 clash with Scrapy's. Outside CI the test is skipped when pywb is absent; in CI it installs it.
@@ -23,7 +24,8 @@ from tests.conftest import REPO, run_govcrawl
 from tests.pgserver import free_port
 
 pytestmark = pytest.mark.e2e
-PORTALS = ("zj_gov", "zhoushan")  # UTF-8 and GBK pages
+PORTALS = ("zj_gov", "zhoushan")  # UTF-8 pages over https, GBK pages over http
+SCHEMES = {"zj_gov": "https", "zhoushan": "http"}
 COLLECTION = "govcrawl"
 
 
@@ -67,7 +69,8 @@ def replay(tmp_path_factory, pywb_bin):
     db = f"sqlite:///{work / 'govcrawl.sqlite3'}"
     with ReplicaServer(port=0) as replica:
         for n in range(2):  # the second crawl of the unchanged replica: revisit records
-            args = ["crawl", "--proxy", replica.proxy_url, "--db", db, "--warc-dir", str(warc_dir)]
+            args = ["crawl", "--proxy", replica.proxy_url, "--ca-file", replica.ca_path, "--db", db,
+                    "--warc-dir", str(warc_dir)]
             for slug in PORTALS:
                 args += ["--portal", slug]
             result = run_govcrawl(*args, cwd=work)
@@ -111,6 +114,7 @@ def replay(tmp_path_factory, pywb_bin):
 @pytest.mark.parametrize("portal", PORTALS)
 def test_pywb_replays_a_report_with_its_chinese_title(replay, ground_truth, portal):
     report = next(r for r in ground_truth["reports"] if r["portal"] == portal)
+    assert report["url"].startswith(SCHEMES[portal] + "://")
     base = replay["base"]
 
     status, _, body = _get(f"{base}/{COLLECTION}/cdx?url={report['url']}&output=json")
