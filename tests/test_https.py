@@ -101,6 +101,8 @@ def test_the_warc_files_hold_https_urls_and_pass_warcio_check(https_crawl, groun
                         redirects[uri] = record.http_headers.get_header("Location")
                 elif record.rec_type == "conversion":
                     conversions.add(uri)
+                elif record.rec_type == "warcinfo":  # the captures say their certificates were verified
+                    assert b"govcrawl-tls: verified against " in record.content_stream().read()
     for slug in HTTPS_PORTALS:
         host = ground_truth["portals"][slug]["host"]
         on_host = {u for u in uris if u.split("/")[2] == host}
