@@ -212,8 +212,10 @@ def _script_wall(body: bytes) -> str | None:
 
 
 def _browser_can_run(crawler: Crawler) -> bool:
+    from govcrawl.crawl.browser import PLAYWRIGHT_HANDLER  # scrapy-playwright's, verifying certificates
+
     handlers = crawler.settings.getdict("DOWNLOAD_HANDLERS")
-    return any("playwright" in str(v).lower() for v in handlers.values())
+    return any(v == PLAYWRIGHT_HANDLER or "playwright" in str(v).lower() for v in handlers.values())
 
 
 def _through_browser(request: Request, reason: str, marker: str) -> Request:
