@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from govcrawl.crawl.registry import DEFAULT_REGISTRY
+from govcrawl.replica import REGISTRY_PATH
 from govcrawl.replica.server import ReplicaServer
 from govcrawl.store.store import Store
 from tests.conftest import run_govcrawl
@@ -32,8 +32,8 @@ def _toml_value(value) -> str:
 
 
 def write_registry(path: Path, slugs, **changes) -> Path:
-    """The shipped registry's entries for ``slugs`` in a file of their own; ``changes``: {slug: {key: value}}."""
-    entries = {e["slug"]: e for e in tomllib.loads(DEFAULT_REGISTRY.read_text(encoding="utf-8"))["portal"]}
+    """The replica registry's entries for ``slugs`` in a file of their own; ``changes``: {slug: {key: value}}."""
+    entries = {e["slug"]: e for e in tomllib.loads(REGISTRY_PATH.read_text(encoding="utf-8"))["portal"]}
     text = []
     for slug in slugs:
         entry = {**entries[slug], **changes.get(slug, {})}
