@@ -105,6 +105,9 @@ class WarcCapture:
             "description": f"govcrawl crawl {crawl_id}",
             "govcrawl-crawl-id": crawl_id,
             "govcrawl-proxy": settings.get("GOVCRAWL_PROXY") or "none",
+            # whether the https certificates of these captures were verified, and against what
+            "govcrawl-tls": "NOT verified" if not settings.getbool("GOVCRAWL_TLS_VERIFY", True)
+            else f"verified against {settings.get('GOVCRAWL_CA_BUNDLE') or 'the system CA store'}",
             "govcrawl-dedup": f"identical-payload-digest, {scope}" if dedup is not None else "off",
         }
         for name in _INFO_SETTINGS:

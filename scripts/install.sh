@@ -11,6 +11,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 { command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)   # distributed mode's tests
+[ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)   # the CA store https is verified against
 # a Chinese font, so the browser's pages and screenshots show text rather than boxes
 [ -n "$(fc-list :lang=zh 2>/dev/null)" ] || missing+=(fonts-wqy-zenhei)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -26,7 +26,8 @@ def crawl_portals(tmp_path: Path, specs: list[dict], auto: bool = False, command
     db = f"sqlite:///{tmp_path / ('auto' if auto else 'named')}.sqlite3"
     stats = tmp_path / ("auto-stats.json" if auto else "stats.json")
     with ReplicaServer(port=0, extra_sites=specs, faults=faults) as server:
-        result = run_govcrawl(command, "--portals", str(registry), "--proxy", server.proxy_url, "--db", db,
+        result = run_govcrawl(command, "--portals", str(registry), "--proxy", server.proxy_url,
+                              "--ca-file", server.ca_path, "--db", db,
                               "--warc-dir", str(tmp_path / ("warc-auto" if auto else "warc")), "--stats-json", str(stats),
                               cwd=tmp_path)
         requests = list(server.requests)

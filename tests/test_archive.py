@@ -38,7 +38,7 @@ def crawl_args(replica: ReplicaServer, db: str, warc_dir: Path, portals=PORTALS)
     args = ["crawl"]
     for slug in portals:
         args += ["--portal", slug]
-    return args + ["--proxy", replica.proxy_url, "--db", db, "--warc-dir", str(warc_dir)]
+    return args + ["--proxy", replica.proxy_url, "--ca-file", replica.ca_path, "--db", db, "--warc-dir", str(warc_dir)]
 
 
 def crawl_id_of(path: Path) -> str:

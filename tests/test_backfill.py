@@ -15,7 +15,8 @@ def _crawl(replica, tmp_path, *args, name="db"):
     db = f"sqlite:///{tmp_path / (name + '.sqlite3')}"
     stats = tmp_path / f"{name}-stats.json"
     result = run_govcrawl(
-        *args, "--proxy", replica.proxy_url, "--db", db, "--warc-dir", str(tmp_path / "warc"),
+        *args, "--proxy", replica.proxy_url, "--ca-file", replica.ca_path,
+        "--db", db, "--warc-dir", str(tmp_path / "warc"),
         "--stats-json", str(stats), cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]

@@ -16,7 +16,7 @@ def test_chromium_asks_only_for_the_pages_it_renders(tmp_path):
     from govcrawl.replica.server import ReplicaServer
 
     with ReplicaServer(port=0) as server:
-        result = run_govcrawl("crawl", "--portal", "hz_drc", "--proxy", server.proxy_url,
+        result = run_govcrawl("crawl", "--portal", "hz_drc", "--proxy", server.proxy_url, "--ca-file", server.ca_path,
                               "--db", f"sqlite:///{tmp_path / 'b.sqlite3'}", "--warc-dir", str(tmp_path / "warc"),
                               cwd=tmp_path)
         hosts = {urlsplit(url if "//" in url else "//" + url).hostname for _, url in server.requests}

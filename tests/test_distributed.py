@@ -41,6 +41,7 @@ def test_two_workers_share_the_frontier(redis_url, postgres_url, replica, ground
     warc = tmp_path / "warc"
     result = run_govcrawl(
         "crawl", "--distributed", redis_url, "--workers", "2", "--proxy", replica.proxy_url,
+        "--ca-file", replica.ca_path,
         "--db", db, "--warc-dir", str(warc), "--stats-json", str(tmp_path / "stats.json"), cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]

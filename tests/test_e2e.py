@@ -7,6 +7,7 @@ spam copies and non-reports dropped with recorded reasons, every WARC file valid
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 from collections import Counter
@@ -14,7 +15,7 @@ from collections import Counter
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import run_govcrawl, wait_for_port
+from tests.conftest import REPO, run_govcrawl, wait_for_port
 from tests.pgserver import free_port
 
 pytestmark = pytest.mark.e2e
@@ -98,6 +99,10 @@ def test_every_warc_file_passes_warcio_check_and_holds_the_exchanges(demo_run):
     assert types["response"] == types["request"] > 0
     assert types["conversion"] >= 1  # the JavaScript-built listing, rendered by the browser
     assert any(u.endswith("/robots.txt") for u in uris)
+    # https portals archived under their https URLs (the browser's included), the others under http
+    assert "https://drc.hangzhou.gov.cn/robots.txt" in uris and "http://www.zhoushan.gov.cn/robots.txt" in uris
+    assert any(u.startswith("https://drc.hangzhou.gov.cn/gate/big5/") for u in uris)
+    assert not any(u.startswith("http://www.zj.gov.cn/") for u in uris)
     assert any("dataproxy.jsp" in u for u in uris)
     assert any("/front/page/build/unit" in u for u in uris)
     assert any(u.endswith(".pdf") for u in uris)
@@ -115,19 +120,24 @@ def test_crawl_through_a_separately_started_replica(tmp_path, ground_truth):
     import sys
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "govcrawl", "replica", "--port", str(port)])
+    env = dict(os.environ, PYTHONPATH=str(REPO), GOVCRAWL_REPLICA_STATE_DIR=str(tmp_path / "replica"))
+    server = subprocess.Popen([sys.executable, "-m", "govcrawl", "replica", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, text=True)
     try:
         wait_for_port(port)
+        ca = tmp_path / "replica" / "ca.pem"
+        assert f"CA certificate: {ca}" in server.stdout.readline() + server.stdout.readline()
         db = f"sqlite:///{tmp_path / 'z.sqlite3'}"
-        result = run_govcrawl(
-            "crawl", "--portal", "zhoushan", "--proxy", f"http://127.0.0.1:{port}",
-            "--db", db, "--warc-dir", str(tmp_path / "warc"), cwd=tmp_path,
+        result = run_govcrawl(  # zhoushan serves http, zj_fzggw https (with the CA the replica printed)
+            "crawl", "--portal", "zhoushan", "--portal", "zj_fzggw", "--proxy", f"http://127.0.0.1:{port}",
+            "--ca-file", str(ca), "--db", db, "--warc-dir", str(tmp_path / "warc"), cwd=tmp_path,
         )
         assert result.returncode == 0, result.stderr[-3000:]
         rows = run_govcrawl("export", "--db", db, "--format", "csv", cwd=tmp_path).stdout.splitlines()
         assert rows[0].startswith("url,portal,title,report_year")
-        expected = [r for r in ground_truth["reports"] if r["portal"] == "zhoushan"]
-        assert len(rows) - 1 == len(expected) > 0 and all(",zhoushan," in r for r in rows[1:])
+        expected = [r for r in ground_truth["reports"] if r["portal"] in ("zhoushan", "zj_fzggw")]
+        assert len(rows) - 1 == len(expected) > 0
+        assert {r.split(",")[0] for r in rows[1:]} == {r["url"] for r in expected}
     finally:
         server.terminate()
         server.wait(10)
@@ -141,7 +151,7 @@ def test_a_window_of_portals_crawls_every_portal_a_few_at_a_time(replica, ground
     db = f"sqlite:///{tmp_path / 'w.sqlite3'}"
     args = [a for s in slugs for a in ("--portal", s)]
     result = run_govcrawl(
-        "crawl", *args, "--parallel-portals", "2", "--proxy", replica.proxy_url, "--db", db,
+        "crawl", *args, "--parallel-portals", "2", "--proxy", replica.proxy_url, "--ca-file", replica.ca_path, "--db", db,
         "--warc-dir", str(tmp_path / "warc"), "--stats-json", str(tmp_path / "stats.json"), cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -238,7 +248,7 @@ def test_attachments_are_archived_with_their_text(demo_run):
     pdf = [r for r in rows if r[0].endswith(".pdf")]
     assert pdf, rows
     # the Zhejiang report's PDF among them (rows come in the order portals happened to store them) ...
-    assert [r for r in pdf if r[1].startswith("http://www.zj.gov.cn/art/")], pdf
+    assert [r for r in pdf if r[1].startswith("https://www.zj.gov.cn/art/")], pdf
     # ... and every PDF archived with its text, linked to the report that links it (never to the download script a
     # redirect came from: downfile.jsp -> 302 -> /attach/0/<file>)
     for url, report_url, text, note, warc_filename in pdf:

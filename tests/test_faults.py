@@ -72,7 +72,7 @@ def _victim(gt: dict, portal: str) -> str:
 
 
 def _path_of(url: str) -> str:
-    return re.sub(r"^http://[^/]+", "", url)
+    return re.sub(r"^https?://[^/]+", "", url)
 
 
 def _switch_on(srv: ReplicaServer, gt: dict, faults: dict) -> dict:
@@ -90,6 +90,7 @@ def _run(srv, work: Path, command: str, portals, name: str) -> dict:
     stats = work / f"{name}.json"
     start = time.monotonic()
     result = _govcrawl(command, *[a for p in portals for a in ("--portal", p)], "--proxy", srv.proxy_url,
+                       "--ca-file", srv.ca_path,
                        "--db", f"sqlite:///{work / 'db.sqlite3'}", "--warc-dir", str(work / "warc"),
                        "--stats-json", str(stats))
     elapsed = time.monotonic() - start
@@ -279,7 +280,7 @@ def test_huge_response_is_capped_and_the_crawl_carries_on(runs):
     assert health["ok"], health["problems"]
     assert health["stats"].get("govcrawl/oversize") == 1
     assert any("over the download size cap" in w for w in health["warnings"])
-    assert re.search(r"Skipped http://www\.zj\.gov\.cn/module/download/downfile\.jsp\S*: larger than the download "
+    assert re.search(r"Skipped https://www\.zj\.gov\.cn/module/download/downfile\.jsp\S*: larger than the download "
                      r"size cap", run["result"].stderr)
     assert _stored(run, "zj_gov") == _urls(runs["gt"], "zj_gov")  # the report that links it is stored
     assert health["bytes"] < 5_000_000  # the 50 MiB were never read
@@ -313,7 +314,7 @@ def test_fault_switches(tmp_path):
         resp = conn.getresponse()
         return resp.status, resp.read()
 
-    home = "http://www.zj.gov.cn/index.html"
+    home = "https://www.zj.gov.cn/index.html"  # fetched as https by the replica (its http answers 301 to it)
     with ReplicaServer(port=0, faults="www.zj.gov.cn=http500:count=1") as srv:
         assert [get(srv, home)[0] for _ in range(2)] == [500, 200]
         status, body = get(srv, "http://replica.control/fault?host=www.zj.gov.cn&mode=antibot_412")

@@ -35,7 +35,8 @@ def _env() -> dict:
 
 def _args(command: str, srv: ReplicaServer, work: Path, portals, stats: str, *extra: str) -> list[str]:
     return [sys.executable, "-m", "govcrawl", command, *extra, *[a for p in portals for a in ("--portal", p)],
-            "--proxy", srv.proxy_url, "--db", f"sqlite:///{work / 'db.sqlite3'}", "--warc-dir", str(work / "warc"),
+            "--proxy", srv.proxy_url, "--ca-file", srv.ca_path,
+            "--db", f"sqlite:///{work / 'db.sqlite3'}", "--warc-dir", str(work / "warc"),
             "--stats-json", str(work / f"{stats}.json")]
 
 

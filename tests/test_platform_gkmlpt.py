@@ -322,7 +322,7 @@ HELD_OUT = [
     {   # a province: small pages, https:// links on an HTTP-only site, attachments, a jump entry off the site
         "platform": "gkmlpt", "slug": "ho_gk_province", "name": "岭北省人民政府", "level": "province", "region": "岭北省",
         "host": "www.lingbei.gov.cn", "unit": "省政府", "we": "省政府", "sid": "2", "report_cat": 5120,
-        "cat_name": "政府信息公开工作年度报告", "per_page": 2, "scheme": "https", "attachments": True, "jump_entry": True,
+        "cat_name": "政府信息公开工作年度报告", "per_page": 2, "link_scheme": "https", "attachments": True, "jump_entry": True,
         "years": list(range(2014, 2025)), "org_code": "006939801", "start": "annualreport",
     },
     {   # a county's subsite under a folder: the report node holds per-year categories, the count above what is

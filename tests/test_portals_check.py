@@ -19,7 +19,8 @@ def test_the_replicas_portals_are_all_ok(tmp_path):
 
     args = [a for slug in PORTALS for a in ("--portal", slug)]
     with ReplicaServer(port=0) as server:
-        result = run_govcrawl("portals", "check", "--proxy", server.proxy_url, "--format", "json", *args, cwd=tmp_path)
+        result = run_govcrawl("portals", "check", "--proxy", server.proxy_url, "--ca-file", server.ca_path,
+                              "--format", "json", *args, cwd=tmp_path)
         requested = [url for _, url in server.requests]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     data = json.loads(result.stdout)
@@ -33,7 +34,8 @@ def test_the_replicas_portals_are_all_ok(tmp_path):
 
 
 def test_failures_are_named_and_fail_the_check(tmp_path):
-    """A moved column (404), a dead host (the proxy's 502), an anti-bot wall: each named; exit 1."""
+    """A moved column (404), a dead host (the proxy's 502), a certificate not trusted, an anti-bot wall: each named;
+    exit 1."""
     from govcrawl.replica.server import ReplicaServer
 
     registry = tmp_path / "drifted.toml"
@@ -63,6 +65,14 @@ platform = "jcms"
 start_urls = ["http://www.yw.gov.cn/col/col1229136502/index.html"]
 
 [[portal]]
+slug = "untrusted"
+name = "浙江省发展和改革委员会"
+level = "department"
+region = "浙江省"
+platform = "jpaas"
+start_urls = ["https://fzggw.zj.gov.cn/col/col1229123461/index.html"]
+
+[[portal]]
 slug = "fine"
 name = "江州市临江区人民政府"
 level = "county"
@@ -70,12 +80,15 @@ region = "江东省江州市临江区"
 platform = "trs"
 start_urls = ["http://www.linjiang.gov.cn/zfxxgk/zfxxgknb/xxgknb_list.shtml"]
 """, encoding="utf-8")
-    faults = {"fgw.ningbo.gov.cn": ("dead", {}), "www.yw.gov.cn": ("antibot_412", {})}
+    faults = {"fgw.ningbo.gov.cn": ("dead", {}), "www.yw.gov.cn": ("antibot_412", {}),
+              "fzggw.zj.gov.cn": ("bad_cert", {"kind": "expired"})}
     with ReplicaServer(port=0, faults=faults) as server:
-        result = run_govcrawl("portals", "check", "--portals", str(registry), "--proxy", server.proxy_url, cwd=tmp_path)
+        result = run_govcrawl("portals", "check", "--portals", str(registry), "--proxy", server.proxy_url,
+                              "--ca-file", server.ca_path, cwd=tmp_path)
     assert result.returncode == 1
     failed = {line.split()[2].rstrip(":"): line for line in result.stderr.splitlines() if line.startswith("FAILED portal")}
-    assert set(failed) == {"moved", "gone", "walled"}, result.stderr[-3000:]
+    assert set(failed) == {"moved", "gone", "untrusted", "walled"}, result.stderr[-3000:]
+    assert "TLS: certificate has expired" in failed["untrusted"]
     assert "HTTP 404" in failed["moved"] and "moved?" in failed["moved"]
     assert "the host is gone" in failed["gone"]
     assert "anti-bot wall" in failed["walled"]
@@ -89,10 +102,11 @@ def test_add_probes_a_home_url_and_appends_its_entry(tmp_path):
     with ReplicaServer(port=0) as server:
         result = run_govcrawl("portals", "add", "http://fgw.jiangzhou.gov.cn/", "--name", "江州市发展和改革委员会",
                               "--level", "department", "--region", "江东省江州市", "--append", str(target),
-                              "--proxy", server.proxy_url, cwd=tmp_path)
+                              "--proxy", server.proxy_url, "--ca-file", server.ca_path, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     (entry,) = tomllib.loads(target.read_text(encoding="utf-8"))["portal"]
-    assert entry["platform"] == "trs" and entry["start_urls"] == ["http://fgw.jiangzhou.gov.cn/zwgk/zfxxgk/zfxxgknb/"]
+    # the site sends http to https: the entry names the column where it was found
+    assert entry["platform"] == "trs" and entry["start_urls"] == ["https://fgw.jiangzhou.gov.cn/zwgk/zfxxgk/zfxxgknb/"]
     assert entry["source"] == "http://fgw.jiangzhou.gov.cn/" and entry["seen"]
     # the entry it wrote is a registry the crawler takes
     from govcrawl.crawl.registry import load_registry

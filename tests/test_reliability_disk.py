@@ -100,7 +100,8 @@ def test_a_full_disk_fails_the_crawl_and_stores_nothing_unarchived(tmp_path, sma
     portals = ["zj_gov", "zhoushan", "zj_fzggw", "hangzhou", "ningbo", "deqing"]
     db_file = tmp_path / "db.sqlite3"
     warc = small_disk / "warc"
-    args = [sys.executable, "-m", "govcrawl", "crawl", "--proxy", replica.proxy_url, "--db", f"sqlite:///{db_file}",
+    args = [sys.executable, "-m", "govcrawl", "crawl", "--proxy", replica.proxy_url, "--ca-file", replica.ca_path,
+            "--db", f"sqlite:///{db_file}",
             "--warc-dir", str(warc), "--stats-json", str(tmp_path / "stats.json"), "--parallel-portals", "2"]
     for slug in portals:
         args += ["--portal", slug]

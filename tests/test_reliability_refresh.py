@@ -24,7 +24,7 @@ from govcrawl.replica.server import ReplicaServer
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parent.parent
-LIST = "http://www.zj.gov.cn/col/col1229019383/index.html"
+LIST = "https://www.zj.gov.cn/col/col1229019383/index.html"  # the column (www.zj.gov.cn serves https)
 
 
 def _refresh(to: str) -> dict:
@@ -44,7 +44,8 @@ def refreshed(tmp_path_factory, ground_truth):
         env = dict(os.environ, PYTHONPATH=str(REPO))
         result = subprocess.run(
             [sys.executable, "-m", "govcrawl", "crawl", "--portal", "zj_gov", "--portal", "zhoushan", "--proxy",
-             srv.proxy_url, "--db", f"sqlite:///{work / 'db.sqlite3'}", "--warc-dir", str(work / "warc"),
+             srv.proxy_url, "--ca-file", srv.ca_path, "--db", f"sqlite:///{work / 'db.sqlite3'}",
+             "--warc-dir", str(work / "warc"),
              "--stats-json", str(work / "stats.json")],
             cwd=work, env=env, capture_output=True, text=True, timeout=300)
     con = sqlite3.connect(work / "db.sqlite3")

@@ -34,6 +34,7 @@ PORTALS = ["zj_gov", "zhoushan", "deqing", "shengsi"]
 def _crawl(replica, work: Path, portals: list[str]) -> tuple[subprocess.Popen, list[str]]:
     env = dict(os.environ, PYTHONPATH=str(REPO), GOVCRAWL_DOWNLOAD_DELAY="0.2", GOVCRAWL_AUTOTHROTTLE="0")
     args = [sys.executable, "-m", "govcrawl", "crawl", "--parallel-portals", "1", "--proxy", replica.proxy_url,
+            "--ca-file", replica.ca_path,
             "--db", f"sqlite:///{work / 'db.sqlite3'}", "--warc-dir", str(work / "warc"),
             "--stats-json", str(work / "stats.json")]
     for slug in portals:

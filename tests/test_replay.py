@@ -1,7 +1,8 @@
 """Replay: the WARC files of two crawls (the second all revisit records) and two nightlies (every page asked
 conditionally: 304s, archived as server-not-modified revisit records) added to a pywb collection, then report
 and list pages fetched through pywb's replay on 127.0.0.1, with their content (not a 304), Chinese titles intact
-(UTF-8 and GBK); `govcrawl index` lists no 304 as a page's newest capture.
+(UTF-8 and GBK), captured over https (www.zj.gov.cn) and over http (www.zhoushan.gov.cn); `govcrawl index`
+lists no 304 as a page's newest capture.
 
 pywb lives in its own virtual environment (`bash scripts/install-replay.sh` -> .venv-pywb/): its pins
 clash with Scrapy's. Outside CI the test is skipped when pywb is absent; in CI it installs it.
@@ -25,7 +26,8 @@ from tests.conftest import REPO, run_govcrawl
 from tests.pgserver import free_port
 
 pytestmark = pytest.mark.e2e
-PORTALS = ("zj_gov", "zhoushan")  # UTF-8 and GBK pages
+PORTALS = ("zj_gov", "zhoushan")  # UTF-8 pages over https, GBK pages over http
+SCHEMES = {"zj_gov": "https", "zhoushan": "http"}
 COLLECTION = "govcrawl"
 
 
@@ -71,7 +73,8 @@ def replay(tmp_path_factory, pywb_bin):
     with ReplicaServer(port=0) as replica:
         # the second crawl of the unchanged replica: identical-payload revisits; the nightlies: 304s
         for n, command in enumerate(runs):
-            args = [*command, "--proxy", replica.proxy_url, "--db", db, "--warc-dir", str(warc_dir)]
+            args = [*command, "--proxy", replica.proxy_url, "--ca-file", replica.ca_path, "--db", db,
+                    "--warc-dir", str(warc_dir)]
             for slug in PORTALS:
                 args += ["--portal", slug]
             result = run_govcrawl(*args, cwd=work)
@@ -123,6 +126,7 @@ def _cdx(base: str, url: str) -> list[dict]:
 @pytest.mark.parametrize("portal", PORTALS)
 def test_pywb_replays_a_report_with_its_chinese_title(replay, ground_truth, portal):
     report = next(r for r in ground_truth["reports"] if r["portal"] == portal)
+    assert report["url"].startswith(SCHEMES[portal] + "://")
     base = replay["base"]
 
     captures = _cdx(base, report["url"])
@@ -145,7 +149,7 @@ def test_pywb_replays_a_report_with_its_chinese_title(replay, ground_truth, port
 
 
 def test_pywb_replays_a_list_page_the_nightlies_found_unchanged(replay):
-    column = "http://www.zj.gov.cn/col/col1229019383/index.html"  # zj_gov's start page: 304 in each nightly
+    column = "https://www.zj.gov.cn/col/col1229019383/index.html"  # zj_gov's start page: 304 in each nightly
     captures = _cdx(replay["base"], column)
     assert len(captures) == 4 and captures[0]["mime"].startswith("text/html")
     status, headers, body = _get(f"{replay['base']}/{COLLECTION}/{captures[-1]['timestamp']}id_/{column}")

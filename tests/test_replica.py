@@ -5,7 +5,10 @@ import gzip
 import html
 import http.client
 import json
+import os
 import re
+import socket
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -35,7 +38,10 @@ def srv():
 
 @pytest.fixture(scope="module")
 def opener(srv):
-    return urllib.request.build_opener(urllib.request.ProxyHandler({"http": srv.proxy_url}), _NoRedirect)
+    """The replica as the proxy for http and https (CONNECT), trusting the replica's CA."""
+    tls = ssl.create_default_context(cafile=srv.ca_path)
+    return urllib.request.build_opener(urllib.request.ProxyHandler({"http": srv.proxy_url, "https": srv.proxy_url}),
+                                       urllib.request.HTTPSHandler(context=tls), _NoRedirect)
 
 
 def fetch(opener, url, data=None, headers=None, method=None):
@@ -59,7 +65,13 @@ def text_of(headers, body) -> str:
 
 
 def by_host_header(srv, host, target, method="GET", body=None, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    """An origin-form request naming its host in ``Host``; to an https host inside a CONNECT tunnel (TLS)."""
+    if host in srv.https_hosts:
+        c = http.client.HTTPSConnection("127.0.0.1", srv.port, timeout=10,
+                                        context=ssl.create_default_context(cafile=srv.ca_path))
+        c.set_tunnel(host, 443)
+    else:
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
     h = {"Host": host}
     h.update(headers or {})
     c.request(method, target, body=body, headers=h)
@@ -81,7 +93,10 @@ def test_ground_truth_shape():
     assert len(set(urls)) == len(urls) > 200
     for key in ("zj_gov", "zj_fzggw", "zhoushan", "hz_drc"):
         assert sorted(r["report_year"] for r in reps if r["portal"] == key) == list(range(2014, 2025))
-    assert all(u.startswith("http://") for u in urls)
+    # half the portals serve https (the URLs of their reports too), the others http
+    https = {k for k, p in gt["portals"].items() if p["start_url"].startswith("https://")}
+    assert 12 <= len(https) <= len(gt["portals"]) - 12 and {"zj_gov", "zj_fzggw", "hz_drc"} <= https
+    assert all(u.startswith("https://" if r["portal"] in https else "http://") for u, r in zip(urls, reps))
     kinds = {n["kind"] for n in gt["non_reports"]}
     assert kinds == {"other", "junk"}
     from govcrawl.replica import platforms
@@ -185,7 +200,7 @@ def test_jcms_paging(opener, key, proxy):
             f"&unitid={site.unitid}&webname={urllib.parse.quote(site.name)}&permissiontype=0").encode()
     seen, start, total = [], 1, None
     while True:
-        url = f"http://{site.host}{proxy}?startrecord={start}&endrecord={start + site.per_page - 1}&perpage={site.per_page}"
+        url = f"{site.origin}{proxy}?startrecord={start}&endrecord={start + site.per_page - 1}&perpage={site.per_page}"
         s, h, b = fetch(opener, url, data=form)
         assert s == 200
         xml = b.decode(charset_of(h))
@@ -199,11 +214,11 @@ def test_jcms_paging(opener, key, proxy):
         start += site.per_page
     assert seen[:site.per_page] == embedded
     assert len(seen) == len(set(seen)) == total
-    assert {f"http://{site.host}{p}" for p in seen} == _column_items(key)
+    assert {f"{site.origin}{p}" for p in seen} == _column_items(key)
 
 
 def test_jcms_bad_form_and_missing_variant(opener):
-    s, h, b = fetch(opener, "http://www.zj.gov.cn/module/jpage/dataproxy.jsp?startrecord=1&endrecord=5&perpage=5",
+    s, h, b = fetch(opener, "https://www.zj.gov.cn/module/jpage/dataproxy.jsp?startrecord=1&endrecord=5&perpage=5",
                     data=b"col=1&appid=1&webid=3096")
     assert s == 200 and b"<totalrecord>0</totalrecord>" in b and b"<record>" not in b
     site = SITES["zhoushan"]
@@ -225,7 +240,7 @@ def test_jpaas_unit_api(opener):
     seen, n, count = [], 1, None
     while True:
         q = dict(base, paramJson=json.dumps({"pageNo": n, "pageSize": 5}))
-        url = "http://fzggw.zj.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?" + urllib.parse.urlencode(q)
+        url = "https://fzggw.zj.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?" + urllib.parse.urlencode(q)
         if n == 2:  # POST with form fields works as well
             s, h, b = fetch(opener, url.split("?")[0], data=urllib.parse.urlencode(q).encode())
         else:
@@ -243,7 +258,7 @@ def test_jpaas_unit_api(opener):
         n += 1
     assert any(l.startswith("//fzggw.zj.gov.cn/art/") for l in seen)
     assert any(re.match(r"/col/col1229123461/art/\d{4}/art_[0-9a-f]{32}\.html$", l) for l in seen)
-    absolute = {("http:" + l) if l.startswith("//") else f"http://{site.host}{l}" for l in seen}
+    absolute = {(f"{site.scheme}:" + l) if l.startswith("//") else f"{site.origin}{l}" for l in seen}
     assert len(seen) == count and absolute == _column_items("zj_fzggw")
     for u in list(absolute)[:3]:
         assert fetch(opener, u)[0] == 200
@@ -252,7 +267,7 @@ def test_jpaas_unit_api(opener):
 # ------------------------------------------------------------------ JS list + Big5 gate
 def test_js_list_and_gate(opener):
     reps = [r["url"] for r in GT["reports"] if r["portal"] == "hz_drc"]
-    for url in (GT["portals"]["hz_drc"]["start_url"], "http://drc.hangzhou.gov.cn/col/col1693960/index.html"):
+    for url in (GT["portals"]["hz_drc"]["start_url"], "https://drc.hangzhou.gov.cn/col/col1693960/index.html"):
         s, h, b = fetch(opener, url)
         assert s == 200
         raw = b.decode(charset_of(h))
@@ -263,7 +278,7 @@ def test_js_list_and_gate(opener):
     s, h, b = fetch(opener, GT["portals"]["hz_drc"]["start_url"])
     assert charset_of(h) == "big5" and b'charset=big5' in b
     entries = decode_js_list(b.decode("big5"))
-    urls = {"http://drc.hangzhou.gov.cn" + e[0] for e in entries}
+    urls = {"https://drc.hangzhou.gov.cn" + e[0] for e in entries}
     assert urls == _column_items("hz_drc")
     titles = {e[1] for e in entries}
     r18 = next(r for r in GT["reports"] if r["portal"] == "hz_drc" and r["report_year"] == 2018)
@@ -288,16 +303,17 @@ def test_gbk_pages(opener):
 
 # ------------------------------------------------------------------ misc behaviour
 def test_misc_http(opener, srv):
-    for host in ("www.zj.gov.cn", "fzggw.zj.gov.cn", "www.zhoushan.gov.cn", "drc.hangzhou.gov.cn"):
-        s, h, b = fetch(opener, f"http://{host}/robots.txt")
+    for key in ("zj_gov", "zj_fzggw", "zhoushan", "hz_drc"):
+        origin = SITES[key].origin
+        s, h, b = fetch(opener, f"{origin}/robots.txt")
         assert s == 200 and b"User-agent: *" in b and b"Disallow: /module/search/" in b
-        s, h, b = fetch(opener, f"http://{host}/")
+        s, h, b = fetch(opener, f"{origin}/")
         assert s == 200 and "政府信息公开" in text_of(h, b)
-        s, h, b = fetch(opener, f"http://{host}/no/such/page.html")
+        s, h, b = fetch(opener, f"{origin}/no/such/page.html")
         assert s == 404 and "text/html" in h["Content-Type"]
-    s, h, b = fetch(opener, "http://www.zj.gov.cn/col/col1229019000/index.html")
+    s, h, b = fetch(opener, "https://www.zj.gov.cn/col/col1229019000/index.html")
     assert s == 301 and h["Location"] == GT["portals"]["zj_gov"]["start_url"]
-    s, h, b = fetch(opener, "http://www.zj.gov.cn/module/download/downfile.jsp?classid=0&filename=2201234.pdf")
+    s, h, b = fetch(opener, "https://www.zj.gov.cn/module/download/downfile.jsp?classid=0&filename=2201234.pdf")
     assert s == 200 and h["Content-Type"] == "application/pdf" and b.startswith(b"%PDF")
     import io
 
@@ -313,12 +329,53 @@ def test_misc_http(opener, srv):
     assert s == 200 and h["Content-Encoding"] == "gzip" and r22["title"] in gzip.decompress(b).decode("utf-8")
     s, h, b = fetch(opener, GT["portals"]["zj_fzggw"]["start_url"], headers={"Accept-Encoding": "gzip"})
     assert s == 200 and h.get("Content-Encoding") is None
-    # CONNECT
-    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
-    c.request("CONNECT", "www.zj.gov.cn:443")
-    r = c.getresponse()
-    assert r.status == 501 and b"http://" in r.read()
-    c.close()
+    # CONNECT: a tunnel to a host served over https; 502 for one served over http only, or another port
+    for target, status in (("www.zhoushan.gov.cn:443", 502), ("www.zj.gov.cn:8443", 502), ("www.example.com:443", 502)):
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        c.request("CONNECT", target)
+        r = c.getresponse()
+        assert r.status == status and b"replica: " in r.read(), target
+        c.close()
+
+
+def test_https_through_connect_with_the_replica_ca(srv, opener):
+    """As warcprox and mitmproxy: TLS ends in the replica, with a certificate for the host signed by its CA."""
+    assert {"www.zj.gov.cn", "fzggw.zj.gov.cn", "drc.hangzhou.gov.cn"} <= set(srv.https_hosts)
+    assert "www.zhoushan.gov.cn" not in srv.https_hosts
+    s, h, b = fetch(opener, GT["portals"]["zj_gov"]["start_url"])
+    assert s == 200 and "<datastore>" in text_of(h, b)
+    assert ("GET", GT["portals"]["zj_gov"]["start_url"]) in srv.requests  # the https URL, as requested
+    raw = ssl.create_default_context(cafile=srv.ca_path)
+    sock = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    sock.sendall(b"CONNECT fzggw.zj.gov.cn:443 HTTP/1.1\r\nHost: fzggw.zj.gov.cn:443\r\n\r\n")
+    assert sock.recv(1024).startswith(b"HTTP/1.1 200")
+    with raw.wrap_socket(sock, server_hostname="fzggw.zj.gov.cn") as tls:
+        cert = tls.getpeercert()
+        assert ("DNS", "fzggw.zj.gov.cn") in cert["subjectAltName"]
+        assert dict(x[0] for x in cert["issuer"])["commonName"] == "govcrawl replica CA"
+    # a client that does not trust the CA refuses the certificate
+    untrusting = urllib.request.build_opener(urllib.request.ProxyHandler({"https": srv.proxy_url}))
+    with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
+        untrusting.open(GT["portals"]["zj_gov"]["start_url"], timeout=10)
+    # http -> https where the portal redirects (as www.zj.gov.cn does); served over both where it does not
+    s, h, _ = fetch(opener, "http://www.zj.gov.cn/robots.txt")
+    assert s == 301 and h["Location"] == "https://www.zj.gov.cn/robots.txt"
+    assert fetch(opener, "http://fzggw.zj.gov.cn/robots.txt")[0] == 200
+
+
+@pytest.mark.parametrize("kind,error", [("expired", "certificate has expired"),
+                                        ("wrong_host", "Hostname mismatch"),
+                                        ("self_signed", "self-signed certificate")])
+def test_bad_certificate_fault(kind, error):
+    with ReplicaServer(port=0, faults={"www.zj.gov.cn": ("bad_cert", {"kind": kind})}) as s:
+        tls = ssl.create_default_context(cafile=s.ca_path)
+        op = urllib.request.build_opener(urllib.request.ProxyHandler({"https": s.proxy_url}),
+                                         urllib.request.HTTPSHandler(context=tls))
+        with pytest.raises(urllib.error.URLError, match=error):
+            op.open("https://www.zj.gov.cn/robots.txt", timeout=10)
+        assert op.open("https://fzggw.zj.gov.cn/robots.txt", timeout=10).status == 200  # other hosts unharmed
+        ca = s.ca_path
+    assert not os.path.exists(ca)  # the temporary CA is removed with the server
 
 
 def test_search_engine(opener):

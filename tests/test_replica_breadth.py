@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import ssl
 import time
 import urllib.parse
 import urllib.request
@@ -42,7 +43,14 @@ def srv():
 
 @pytest.fixture(scope="module")
 def opener(srv):
-    return urllib.request.build_opener(urllib.request.ProxyHandler({"http": srv.proxy_url}), _NoRedirect)
+    return _opener(srv)
+
+
+def _opener(srv):
+    """The replica as the proxy for http and https (CONNECT), trusting the replica's CA."""
+    tls = ssl.create_default_context(cafile=srv.ca_path)
+    return urllib.request.build_opener(urllib.request.ProxyHandler({"http": srv.proxy_url, "https": srv.proxy_url}),
+                                       urllib.request.HTTPSHandler(context=tls), _NoRedirect)
 
 
 def links(page: str, base: str) -> list[tuple[str, str]]:
@@ -128,9 +136,9 @@ def test_replica_builds_fast():
 @pytest.mark.parametrize("key", sorted(BREADTH_SITES))
 def test_column_reachable_from_the_disclosure_home(opener, key):
     site = BREADTH_SITES[key]
-    s, h, b = fetch(opener, f"http://{site.host}/")
-    assert s == 200 and site.xxgk_url in [u for u, t in links(text_of(h, b), f"http://{site.host}/") if t == "政府信息公开"]
-    s, h, b = fetch(opener, f"http://{site.host}/robots.txt")
+    s, h, b = fetch(opener, f"{site.origin}/")
+    assert s == 200 and site.xxgk_url in [u for u, t in links(text_of(h, b), f"{site.origin}/") if t == "政府信息公开"]
+    s, h, b = fetch(opener, f"{site.origin}/robots.txt")
     assert s == 200 and b"User-agent" in b
     # breadth-first over navigation links (report-list wording, or the 法定主动公开内容 page)
     frontier, seen, depth = [site.xxgk_url], set(), None
@@ -140,7 +148,7 @@ def test_column_reachable_from_the_disclosure_home(opener, key):
             s, h, b = fetch(opener, url)
             assert s == 200, url
             for u, t in links(text_of(h, b), url):
-                if u in seen or not u.startswith(f"http://{site.host}/"):
+                if u in seen or not u.startswith(f"{site.origin}/"):
                     continue
                 if NAV.search(t) or t == "法定主动公开内容":
                     seen.add(u)
@@ -162,7 +170,7 @@ def _jcms_links(text):
 def _dataproxy(opener, site, path, start, per):
     form = (f"col=1&appid=1&webid={site.webid}&path=/&columnid={site.colid}&sourceContentType=1"
             f"&unitid={site.unitid}&webname={urllib.parse.quote(site.name)}&permissiontype=0").encode()
-    url = f"http://{site.host}{path}?startrecord={start}&endrecord={start + per - 1}&perpage={per}"
+    url = f"{site.origin}{path}?startrecord={start}&endrecord={start + per - 1}&perpage={per}"
     s, h, b = fetch(opener, url, data=form)
     assert s == 200
     xml = b.decode(charset_of(h))
@@ -182,7 +190,7 @@ def test_jcms_dataproxy_covers_every_record(opener, key):
     expected = {u.split(site.host, 1)[1] for u in column_items(GT, key)}
     for path in ("/module/jpage/dataproxy.jsp", "/module/web/jpage/dataproxy.jsp"):
         if path not in site.proxy_paths:
-            assert fetch(opener, f"http://{site.host}{path}?startrecord=1&endrecord=5&perpage=5", data=b"col=1")[0] == 404
+            assert fetch(opener, f"{site.origin}{path}?startrecord=1&endrecord=5&perpage=5", data=b"col=1")[0] == 404
             continue
         seen, start = [], 1
         while True:
@@ -217,7 +225,7 @@ def test_jpaas_unit_api_covers_every_record(opener, key):
     seen, n = [], 1
     while True:
         q = dict(base, paramJson=json.dumps({"pageNo": n, "pageSize": 15}))
-        s, h, b = fetch(opener, f"http://{site.host}/api-gateway/jpaas-publish-server/front/page/build/unit?"
+        s, h, b = fetch(opener, f"{site.origin}/api-gateway/jpaas-publish-server/front/page/build/unit?"
                         + urllib.parse.urlencode(q))
         page_html = json.loads(b)["data"]["html"]
         got = re.findall(r'<a class="bt-left" title="[^"]*" href="([^"]+)"', page_html)
@@ -227,7 +235,7 @@ def test_jpaas_unit_api_covers_every_record(opener, key):
         assert rows == (10 if site.quirk == "jpaas_max10" else 15) and len(got) <= rows
         seen += got
         n += 1
-    absolute = {("http:" + u) if u.startswith("//") else f"http://{site.host}{u}" for u in seen}
+    absolute = {(f"{site.scheme}:" + u) if u.startswith("//") else f"{site.origin}{u}" for u in seen}
     assert len(seen) == len(absolute) and absolute == column_items(GT, key)
     if site.quirk == "jpaas_max10":
         assert n - 1 >= 2 and len(seen) > 10
@@ -384,7 +392,7 @@ def test_heldout_portal_served_with_its_own_ground_truth(tmp_path, monkeypatch):
                          'years = [2017, 2024]\nmissing = [2019]\nper_page = 4\n', encoding="utf-8")
     monkeypatch.setenv("GOVCRAWL_REPLICA_EXTRA", str(spec_file))
     with ReplicaServer(port=0) as srv:
-        op = urllib.request.build_opener(urllib.request.ProxyHandler({"http": srv.proxy_url}), _NoRedirect)
+        op = _opener(srv)
         start = gt["portals"][key]["start_url"]
         s, h, b = fetch(op, start)
         assert s == 200
@@ -398,8 +406,8 @@ def test_heldout_portal_served_with_its_own_ground_truth(tmp_path, monkeypatch):
                 break
             seen += got
             n += 4
-        assert {f"http://{site.host}{p}" for p in seen} == column_items(gt, key)
+        assert {f"{site.origin}{p}" for p in seen} == column_items(gt, key)
         for r in gt["reports"]:
             s, h, b = fetch(op, r["url"])
             assert s == 200 and r["title"] in text_of(h, b) and r["index_no"] in text_of(h, b)
-        assert fetch(op, "http://www.zj.gov.cn/robots.txt")[0] == 200  # the shipped portals are still there
+        assert fetch(op, "https://www.zj.gov.cn/robots.txt")[0] == 200  # the shipped portals are still there

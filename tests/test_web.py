@@ -349,8 +349,8 @@ def test_revisit_records_show_their_original(site, replica, tmp_path):
     warc = tmp_path / "warc"
     shutil.copytree(site["warc_dir"], warc)
     db = copy_db(site["db"], tmp_path / "re.sqlite3")
-    run = run_govcrawl("crawl", "--portal", "zj_gov", "--proxy", replica.proxy_url, "--db", db, "--warc-dir", str(warc),
-                       cwd=tmp_path)
+    run = run_govcrawl("crawl", "--portal", "zj_gov", "--proxy", replica.proxy_url, "--ca-file", replica.ca_path,
+                       "--db", db, "--warc-dir", str(warc), cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     report_urls = {u for (u,) in sql({"path": tmp_path / "re.sqlite3"}, "SELECT url FROM reports WHERE portal = 'zj_gov'")}
     revisit = next(c for c in iter_captures(warc_files(warc)) if c.record_type == "revisit" and c.url in report_urls)

@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--portals", action="append", metavar="FILE", help="registry file (repeatable; default: the shipped one)")
         p.add_argument("--portal", action="append", metavar="SLUG", help="crawl only this portal (repeatable)")
         p.add_argument("--proxy", help="HTTP proxy for every request, e.g. the replica: http://127.0.0.1:8080")
+        p.add_argument("--ca-file", metavar="PEM",
+                       help="trust only these CAs for https instead of the system's (the replica's CA: replica crawls)")
         p.add_argument("--stats-json", metavar="FILE", help="write each portal's health and crawl stats as JSON")
         p.add_argument("--distributed", metavar="REDIS_URL", help="share the frontier and dupefilter in Redis (scrapy-redis)")
         p.add_argument("--workers", type=int, default=1, help="local worker processes of a distributed crawl (default 1)")

@@ -22,6 +22,14 @@ def _settings(args: argparse.Namespace) -> Any:
     settings = get_project_settings()
     if getattr(args, "proxy", None):
         settings.set("GOVCRAWL_PROXY", args.proxy, priority="cmdline")
+    if getattr(args, "ca_file", None):
+        from govcrawl.crawl.tls import load_bundle
+
+        try:
+            load_bundle(args.ca_file)
+        except ValueError as exc:
+            raise CliError(f"--ca-file: {exc}") from exc
+        settings.set("GOVCRAWL_CA_BUNDLE", str(Path(args.ca_file).resolve()), priority="cmdline")
     if getattr(args, "db", None):
         settings.set("GOVCRAWL_DB_URL", args.db, priority="cmdline")
     if getattr(args, "warc_dir", None):
@@ -299,7 +307,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _preflight(args, settings)
     with ReplicaServer(port=0) as replica:
         settings.set("GOVCRAWL_PROXY", replica.proxy_url, priority="cmdline")
-        print(f"Replica of the portals serving on {replica.proxy_url}; crawling every portal through it ...")
+        settings.set("GOVCRAWL_CA_BUNDLE", replica.ca_path, priority="cmdline")  # its https, for this crawl only
+        print(f"Replica of the portals serving on {replica.proxy_url} (https certificates by its CA "
+              f"{replica.ca_path}); crawling every portal through it ...")
         return _crawl_and_record(args, settings, _select_portals(None, settings))
 
 

@@ -129,6 +129,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     def common(q: argparse.ArgumentParser) -> None:
         q.add_argument("--proxy", help="HTTP proxy for every request, e.g. the replica: http://127.0.0.1:8080")
+        q.add_argument("--ca-file", metavar="PEM",
+                       help="trust only these CAs for https instead of the system's (the replica's CA: replica checks)")
         q.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="crawl log level (default ERROR)")
 
     q = sub.add_parser("check", help="probe each portal: reachable, platform, column, reports listed, newest year; "

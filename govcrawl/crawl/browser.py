@@ -2,7 +2,10 @@
 receives. A browser request costs ~50 plain ones: spiders use it only where a list is built by script.
 
 Chromium is started silent (no background networking, component updates or sync): it asks nothing of anyone but
-the pages it renders.
+the pages it renders. It goes through the crawl's proxy (``GOVCRAWL_PROXY``, https by ``CONNECT``) and verifies
+certificates as the plain downloads do: with its own store, plus, for replica crawls only, the keys of the CAs of
+``GOVCRAWL_CA_BUNDLE`` (``--ignore-certificate-errors-spki-list``: a chain that holds one of them is accepted); a portal
+marked ``tls_verify = false`` renders with certificate errors ignored, for that portal's crawl only.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
 from govcrawl.crawl import signals as govcrawl_signals
+from govcrawl.crawl.tls import TrustPolicy, spki_hashes
 
 BROWSER_ARGS = [
     "--no-sandbox",
@@ -41,7 +47,15 @@ BROWSER_ARGS = [
     "--google-apis-url=http://127.0.0.1:9",
     "--lso-url=http://127.0.0.1:9",
 ]
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+PLAYWRIGHT_HANDLER = "govcrawl.crawl.browser.BrowserDownloadHandler"
+
+
+class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
+    """scrapy-playwright's handler; the requests it passes on to plain HTTP verify certificates (``TrustPolicy``)."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self._contextFactory = TrustPolicy.from_crawler(crawler, self._contextFactory)
 
 
 class _NoTraceback(logging.Filter):
@@ -65,14 +79,19 @@ def use_browser(settings: Any) -> None:
     """Spider settings that route ``meta["playwright"]`` requests through Chromium (others stay plain HTTP)."""
     quiet_tracebacks()
     settings.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, priority="spider")
+    args = list(BROWSER_ARGS)
+    if settings.get("GOVCRAWL_CA_BUNDLE"):  # replica crawls: its CA's key, and nothing wider
+        args.append("--ignore-certificate-errors-spki-list=" + ",".join(spki_hashes(settings.get("GOVCRAWL_CA_BUNDLE"))))
     launch: dict[str, Any] = {
         "executable_path": settings.get("GOVCRAWL_CHROMIUM"),
         "headless": True,
-        "args": BROWSER_ARGS,
+        "args": args,
     }
     if settings.get("GOVCRAWL_PROXY"):
         launch["proxy"] = {"server": settings.get("GOVCRAWL_PROXY")}
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
+    if not settings.getbool("GOVCRAWL_TLS_VERIFY", True):  # tls_verify = false: this portal's crawl only
+        settings.set("PLAYWRIGHT_CONTEXTS", {"default": {"ignore_https_errors": True}}, priority="spider")
 
 
 class BrowserCapture:

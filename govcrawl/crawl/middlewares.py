@@ -223,8 +223,10 @@ def _script_wall(body: bytes) -> str | None:
 
 
 def _browser_can_run(crawler: Crawler) -> bool:
+    from govcrawl.crawl.browser import PLAYWRIGHT_HANDLER  # scrapy-playwright's, verifying certificates
+
     handlers = crawler.settings.getdict("DOWNLOAD_HANDLERS")
-    return any("playwright" in str(v).lower() for v in handlers.values())
+    return any(v == PLAYWRIGHT_HANDLER or "playwright" in str(v).lower() for v in handlers.values())
 
 
 def _through_browser(request: Request, reason: str, marker: str) -> Request:
@@ -258,7 +260,8 @@ FAULT_MIDDLEWARES = {
 
 
 def failure_reason(exception: BaseException) -> str:
-    """A short name for why a download failed: ``timeout``, ``connection reset``, ``truncated body`` ..."""
+    """A short name for why a download failed: ``timeout``, ``connection reset``, ``truncated body``,
+    ``TLS: certificate has expired`` ..."""
     from scrapy.exceptions import (
         CannotResolveHostError,
         DownloadCancelledError,
@@ -268,6 +271,11 @@ def failure_reason(exception: BaseException) -> str:
     )
     from twisted.internet import error as terr
 
+    from govcrawl.crawl.tls import tls_failure
+
+    tls = tls_failure(exception)
+    if tls:
+        return f"TLS: {tls}"
     text = f"{exception.__class__.__name__}: {exception}"
     if isinstance(exception, DownloadCancelledError) and "max size" in str(exception).lower():
         return "over the size cap"

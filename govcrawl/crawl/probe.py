@@ -71,13 +71,14 @@ def probe_settings(settings: Any) -> None:
 
 
 _UNREACHABLE = re.compile(r"no page could be downloaded: host unreachable or dead \((.*)\)")
+_TLS = "TLS failure: "  # a certificate not trusted (govcrawl.crawl.runner.portal_health): what was wrong follows
 
 
 def probe_result(health: dict[str, Any], platform: str) -> dict[str, Any]:
     """One portal's row: what was reached, detected and listed, and why it fails when it does."""
     stats = health.get("stats", {})
     problems = list(health.get("problems", []))
-    reachable = not any(_UNREACHABLE.search(p) for p in problems)
+    reachable = not any(_UNREACHABLE.search(p) or p.startswith(_TLS) for p in problems)
     reason = _reason(health, stats)
     reports = stats.get("govcrawl/probe/reports", 0)
     if reachable and not stats.get("govcrawl/probe/entries") and not problems:
@@ -107,6 +108,9 @@ def _reason(health: dict[str, Any], stats: dict[str, Any]) -> str:
     text = " ".join(health.get("problems", []))
     if "dns" in exceptions or "cannotresolve" in exceptions or "lookup" in exceptions:
         return "DNS: the host name does not resolve"
+    tls = next((p for p in health.get("problems", []) if p.startswith(_TLS)), None)
+    if tls:
+        return "TLS: " + tls[len(_TLS):].split(" (if the portal's own certificate")[0]
     if "ssl" in exceptions or "tls" in exceptions or "certificate" in text.lower():
         return "TLS: the certificate or handshake failed"
     if stats.get("govcrawl/blocked"):

@@ -36,6 +36,8 @@ OPTIONAL_KEYS = {
     "revisit_min_days": (int, float),
     "revisit_max_days": (int, float),
     "revisit_new_days": (int, float),
+    # false: the portal's real certificate is broken; its https is accepted unverified (and its health says so)
+    "tls_verify": bool,
 }
 
 

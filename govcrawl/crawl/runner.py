@@ -128,17 +128,25 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
     served = sum(n for code, n in statuses.items() if code < 500) if statuses else responses
     served += stats.get("govcrawl/walls", 0)  # a wall (412, 521 …) is the site answering, not a dead host
     lost = {key.split("/", 2)[-1]: value for key, value in stats.items() if key.startswith("govcrawl/lost/")}
+    tls = {cause[5:]: n for cause, n in lost.items() if cause.startswith("TLS: ")}
     problems = []
     warnings = []
-    if served == 0:
+    if tls:  # a certificate rejected: the portal's https is not trusted, whatever else was served
+        problems.append("TLS failure: " + "; ".join(f"{cause} x{n}" for cause, n in sorted(tls.items()))
+                        + " (if the portal's own certificate is known to be broken: tls_verify = false in its"
+                        " registry entry)")
+        lost = {cause: n for cause, n in lost.items() if not cause.startswith("TLS: ")}
+    if served == 0 and tls:
+        pass  # nothing came through the TLS failure: it is the reason
+    elif served == 0:
         detail = ", ".join(
             [f"HTTP {code} x{n}" for code, n in sorted(statuses.items())]
             + [f"{name} x{count}" for name, count in exceptions.items()]
         ) or "no response"
         problems.append(f"no page could be downloaded: host unreachable or dead ({detail})")
-    elif stats.get("govcrawl/lost_pages"):
+    elif lost:
         detail = ", ".join(f"{cause} x{n}" for cause, n in sorted(lost.items()))
-        problems.append(f"{stats['govcrawl/lost_pages']} page(s) lost after retries ({detail})")
+        problems.append(f"{sum(lost.values())} page(s) lost after retries ({detail})")
     if stats.get("govcrawl/warc_write_failed"):
         problems.append(f"WARC records could not be written ({stats.get('govcrawl/warc_write_error', '?')}): "
                         f"{stats['govcrawl/warc_write_failed']} exchange(s) not archived and not stored; crawl stopped")
@@ -152,6 +160,9 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
                         "or to a list page): judged as they are")
     if stats.get("govcrawl/redirect_loop"):
         problems.append(f"{stats['govcrawl/redirect_loop']} redirect loop(s)")
+    if stats.get("govcrawl/tls_unverified"):
+        warnings.append(f"TLS certificates NOT verified ({stats.get('govcrawl/tls_unverified_reason', '')}): "
+                        f"{stats['govcrawl/tls_unverified']} connection(s)")
     if stats.get("govcrawl/oversize"):
         warnings.append(f"{stats['govcrawl/oversize']} response(s) over the download size cap skipped")
     retried = {key.split("/", 2)[-1]: value for key, value in stats.items() if key.startswith("retry/reason_count/")}
@@ -201,6 +212,7 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         "revisit_due": stats.get("govcrawl/revisit_due", 0),
         "revisit_checked": stats.get("govcrawl/revisit_checked", 0),
         "dropped": dropped,
+        **({"tls_verify": False} if stats.get("govcrawl/tls_unverified") else {}),
         # platform = "auto": what was recognised, and where the annual-report column was found
         **({"platform_detected": stats["govcrawl/platform_detected"], "detection": stats.get("govcrawl/detection"),
             "column": stats.get("govcrawl/detection_column")} if stats.get("govcrawl/platform_detected") else

@@ -35,6 +35,12 @@ GOVCRAWL_WARC_DEDUP = env("GOVCRAWL_WARC_DEDUP", "previous")
 GOVCRAWL_CRAWL_ID = env("GOVCRAWL_CRAWL_ID", "")
 # Debian's Chromium: Playwright cannot download its own browser here.
 GOVCRAWL_CHROMIUM = env("GOVCRAWL_CHROMIUM", "/usr/bin/chromium")
+# TLS: certificates are verified (chain and host name) against the system's CA store, as a browser does. A portal
+# whose real certificate is broken is marked `tls_verify = false` in the registry; 0 here turns verification off for
+# every portal (the health says so either way).
+GOVCRAWL_TLS_VERIFY = env("GOVCRAWL_TLS_VERIFY", "1") not in ("0", "false", "no")
+# A PEM file of the only CAs to trust instead of the system's: the replica's CA for replica crawls (`--ca-file`).
+GOVCRAWL_CA_BUNDLE = env("GOVCRAWL_CA_BUNDLE", "")
 # Largest attachment we archive (bytes).
 GOVCRAWL_MAX_ATTACHMENT_SIZE = int(env("GOVCRAWL_MAX_ATTACHMENT_SIZE", str(50_000_000)))
 
@@ -97,8 +103,11 @@ DOWNLOADER_MIDDLEWARES = {
     "govcrawl.crawl.ledger.ArticleLedger": 545,
     # meta refresh and JavaScript-redirect stubs, followed within the portal's hosts (before Scrapy's, off)
     "govcrawl.crawl.ledger.RefreshMiddleware": 585,
+    "govcrawl.crawl.tls.NoRetryOnRejectedCertificate": 555,  # sees failures before RetryMiddleware (550)
 }
 METAREFRESH_ENABLED = False
+# https with verified certificates (govcrawl/crawl/tls.py); Scrapy's own handler accepts any certificate.
+DOWNLOAD_HANDLERS = {"https": "govcrawl.crawl.tls.HTTPSDownloadHandler"}
 EXTENSIONS = {
     "pipelines.warc_capture.WarcCapture": 100,
     "govcrawl.crawl.progress.Progress": 900,

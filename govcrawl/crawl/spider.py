@@ -23,6 +23,7 @@ from govcrawl.crawl.browser import BrowserCapture, use_browser
 from govcrawl.crawl.items import AttachmentItem, PageItem
 from govcrawl.crawl.ledger import route_fields
 from govcrawl.crawl.registry import Portal
+from govcrawl.crawl.tls import verify_settings
 from govcrawl.store.store import crawler_store
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd", ".xls", ".xlsx", ".zip", ".rar")
@@ -75,6 +76,7 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
     @classmethod
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
+        verify_settings(settings, getattr(cls, "portal", None))  # a portal's broken certificate, by the registry
         # every platform may meet a wall that only a browser passes (govcrawl.crawl.middlewares.AntiBotMiddleware),
         # and the generic spider renders script-built lists: the browser is there, started only when asked for
         use_browser(settings)

@@ -70,7 +70,13 @@ class SiteCfg:
     sig: str = ""  # the signature under a government's report
     index_prefix: str = ""
     link_style: str = ""  # protocol_relative
+    scheme: str = "http"  # https: served through CONNECT, with the replica's certificates
+    https_redirect: bool = False  # http requests are sent to https (301), as many real portals do
     spec: dict | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def origin(self) -> str:
+        return f"{self.scheme}://{self.host}"
 
     @property
     def xxgk_colid(self) -> int:
@@ -78,11 +84,11 @@ class SiteCfg:
 
     @property
     def column_url(self) -> str:
-        return f"http://{self.host}/col/col{self.colid}/index.html"
+        return f"{self.origin}/col/col{self.colid}/index.html"
 
     @property
     def xxgk_url(self) -> str:
-        return f"http://{self.host}{self.xxgk_path}"
+        return f"{self.origin}{self.xxgk_path}"
 
 
 SEED_SITES = {
@@ -91,14 +97,15 @@ SEED_SITES = {
         icp="浙ICP备05073733号", gongan="浙公网安备 33010602000016号", colid="1229019383",
         column_name="政府信息公开年报", xxgk_path="/col/col1229019364/index.html", cms="jcms", level="gov",
         unit="浙江省", we="我省", publisher="省政府办公厅", webid="3096", unitid="4411522",
-        proxy_paths=("/module/jpage/dataproxy.jsp", "/module/web/jpage/dataproxy.jsp"), gzip=True),
+        proxy_paths=("/module/jpage/dataproxy.jsp", "/module/web/jpage/dataproxy.jsp"), gzip=True,
+        scheme="https", https_redirect=True),
     "zj_fzggw": SiteCfg(
         key="zj_fzggw", host="fzggw.zj.gov.cn", name="浙江省发展和改革委员会", site_id="3300000020",
         icp="浙ICP备05003416号", gongan="浙公网安备 33010602009978号", colid="1229123461",
         column_name="政府信息公开年度报告", xxgk_path="/col/col1229116363/index.html", cms="jpaas", level="dept",
         unit="浙江省发展和改革委员会", we="我委", publisher="浙江省发改委", webid="3185",
         tplsetid="o0YcVHHq5vWtr3uiCp4SY",
-        footer_script="/cms_files/jcms1/web3185/site/script/0/1901171025027514.js"),
+        footer_script="/cms_files/jcms1/web3185/site/script/0/1901171025027514.js", scheme="https"),
     "zhoushan": SiteCfg(
         key="zhoushan", host="www.zhoushan.gov.cn", name="舟山市人民政府", site_id="3309000001",
         icp="浙ICP备05007681号", gongan="浙公网安备 33090202000109号", colid="1229006557",
@@ -109,7 +116,7 @@ SEED_SITES = {
         key="hz_drc", host="drc.hangzhou.gov.cn", name="杭州市发展和改革委员会", site_id="3301000019",
         icp="浙ICP备05016185号", gongan="浙公网安备 33010302000398号", colid="1693960",
         column_name="政府信息公开年度报告", xxgk_path="/col/col1693950/index.html", cms="jslist", level="dept",
-        unit="杭州市发展和改革委员会", we="我委", publisher="市发改委"),
+        unit="杭州市发展和改革委员会", we="我委", publisher="市发改委", scheme="https"),
 }
 
 
@@ -203,9 +210,9 @@ def make_article(site: SiteCfg, pub: str, artid: int, title: str, **kw) -> Artic
             path = link = f"/col/col{site.colid}/art/{pub[:4]}/art_{h}.html"
         else:
             link = f"//{site.host}{path}"
-    url = f"http://{site.host}{path}"
+    url = f"{site.origin}{path}"
     if site.key == "hz_drc":
-        url = f"http://{site.host}{GATE_PREFIX}{path}"
+        url = f"{site.origin}{GATE_PREFIX}{path}"
         kw.setdefault("traditional", True)
     kw.setdefault("header", "pubdate_source")
     kw.setdefault("source", site.publisher)

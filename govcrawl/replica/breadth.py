@@ -72,7 +72,8 @@ def make_site(d: dict) -> SiteCfg:
         law_colid=str(d.get("law_colid") or int(d["xxgk_colid"]) + 7), quirk=quirk, start=d.get("start", "xxgk"),
         nav_report_link=False, sig=(name if dept else d.get("sig", name)),
         index_prefix=(f"11330000{org}X" if dept and platform == "jpaas" else org),
-        link_style=d.get("link_style", ""), spec=d)
+        link_style=d.get("link_style", ""), scheme=d.get("scheme", "http"),
+        https_redirect=bool(d.get("https_redirect")), spec=d)
 
 
 def _title(site: SiteCfg, style: str, y: int) -> str:
@@ -203,7 +204,7 @@ def registry_entry(s: SiteCfg, start_url: str) -> str:
 HELDOUT_KEYS = {"host", "name", "colid", "slug", "xxgk_colid", "years", "missing", "per_page", "nav", "nested",
                 "column_name", "titles", "variants", "header", "tables", "blank_zeros", "quirk", "start",
                 "publisher", "unit", "we", "reg_level", "level", "region", "parent", "others", "webid", "unitid",
-                "reports_per_year"}
+                "reports_per_year", "scheme", "https_redirect"}
 
 
 def heldout_spec(d: dict) -> dict:

@@ -21,7 +21,10 @@ mode                   what the host does
 ``pagination_trap``    the report column claims ~10^6 entries; past the real ones every list page
                        (jcms dataproxy, JPaaS unit API) brings new made-up news items
 ``huge``               a ``size``-byte answer (default 50 MiB; ``declare=0``: no Content-Length)
-``dead``               the host is gone: the proxy answers 502 (``how=close``: closes without answering)
+``dead``               the host is gone: the proxy answers 502 (``how=close``: closes without answering); for an
+                       https host its ``CONNECT`` is answered so
+``bad_cert``           an https host serves a broken certificate (``kind=expired`` (default), ``wrong_host``: one
+                       for another name, ``self_signed``: not signed by the replica's CA)
 =====================  =====================================================================================
 
 Spec strings (``GOVCRAWL_REPLICA_FAULTS``, ``ReplicaServer(faults="...")``):
@@ -38,10 +41,12 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from govcrawl.replica.http import Request, Response, encode_text, etag_of, redirect
+from govcrawl.replica.tls import BAD_CERT_KINDS
 
 CONTROL_HOST = "replica.control"
+BAD_CERT = "bad_cert"
 MODES = ("http500", "reset", "truncate", "slow", "redirect_loop", "antibot_412", "js_cookie_challenge", "jsl_521",
-         "geo_block_403", "wrong_charset", "pagination_trap", "huge", "dead")
+         "geo_block_403", "wrong_charset", "pagination_trap", "huge", "dead", BAD_CERT)
 LOOP_PARAM = "govcrawl_loop"
 
 
@@ -125,6 +130,8 @@ class FaultState:
     def set_fault(self, host: str, mode: str, path: str | None = None, count: int | None = None, **opts) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown fault mode {mode!r}; modes: {', '.join(MODES)}")
+        if mode == BAD_CERT and opts.get("kind", "expired") not in BAD_CERT_KINDS:
+            raise ValueError(f"bad_cert kind {opts['kind']!r}; kinds: {', '.join(BAD_CERT_KINDS)}")
         host = host.strip().lower()
         count = None if count in (None, "", "None") else int(count)
         rule = FaultRule(host, mode, re.compile(path) if path else None, count, {k: _value(v) for k, v in opts.items()})
@@ -136,14 +143,27 @@ class FaultState:
         with self._lock:
             self.rules = [r for r in self.rules if host is not None and r.host != host.strip().lower()]
 
-    def take(self, host: str, target: str) -> FaultRule | None:
+    def take(self, host: str, target: str, scheme: str = "http") -> FaultRule | None:
         """The fault to answer this request with (counting it), or None."""
         with self._lock:
             # a rule for some paths of a host goes before one for the whole host
             for rule in sorted(self.rules, key=lambda r: r.path is None):
+                if rule.mode == BAD_CERT:  # a certificate is chosen at CONNECT, not per request
+                    continue
                 if rule.matches(host, target) and (rule.count is None or rule.hits < rule.count):
                     rule.hits += 1
-                    self.log.append((host, rule.mode, f"http://{host}{target}"))
+                    self.log.append((host, rule.mode, f"{scheme}://{host}{target}"))
+                    return rule
+        return None
+
+    def connect_fault(self, host: str) -> FaultRule | None:
+        """The fault of a ``CONNECT`` to ``host`` (a ``dead`` host, a ``bad_cert``), counting it, or None."""
+        with self._lock:
+            for rule in self.rules:
+                if rule.host == host and rule.path is None and rule.mode in ("dead", BAD_CERT) and (
+                        rule.count is None or rule.hits < rule.count):
+                    rule.hits += 1
+                    self.log.append((host, rule.mode, f"https://{host}/"))
                     return rule
         return None
 
@@ -161,7 +181,7 @@ class FaultState:
         """The page with its edit applied (new body, ETag and Last-Modified), or unchanged."""
         if not self.edits or resp.status != 200:
             return resp
-        e = self.edits.get(req.url) or self.edits.get(f"http://{req.host}{req.path}")
+        e = self.edits.get(req.url) or self.edits.get(f"{req.scheme}://{req.host}{req.path}")
         if e is None:
             return resp
         codec = _codec(resp.content_type)
@@ -233,7 +253,7 @@ def redirect_loop(req: Request) -> Response:
     if not looped:
         query.append((LOOP_PARAM, "1"))
     target = parts.path + (("?" + urlencode(query)) if query else "")
-    return redirect(302, f"http://{req.host}{target}")
+    return redirect(302, f"{req.scheme}://{req.host}{target}")
 
 
 #: the cookies a wall's script sets: a request that carries one has passed the wall (``solvable`` walls)

@@ -20,6 +20,7 @@ class Request:
     target: str  # path + "?" + query, as received (origin form)
     headers: dict  # lower-cased names
     body: bytes = b""
+    scheme: str = "http"  # "https": received inside a CONNECT tunnel, after the replica's TLS
 
     @property
     def path(self) -> str:
@@ -31,7 +32,7 @@ class Request:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}{self.target}"
+        return f"{self.scheme}://{self.host}{self.target}"
 
     def params(self) -> dict:
         """Query string and (url-encoded) form body merged; first value of each field."""

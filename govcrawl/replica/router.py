@@ -58,12 +58,8 @@ class Replica:
             self.extra_keys.append(site.key)
         self.spam = build_spam(self.articles)
         self.search = build_search(self.articles, self.spam)
-        self.start_urls = {
-            "zj_gov": "http://www.zj.gov.cn/col/col1229019383/index.html",
-            "zj_fzggw": "http://fzggw.zj.gov.cn/col/col1229123461/index.html",
-            "zhoushan": "http://www.zhoushan.gov.cn/col/col1229006557/index.html",
-            "hz_drc": f"http://drc.hangzhou.gov.cn{GATE_PREFIX}/col/col1693960/index.html",
-        }
+        self.start_urls = {key: self.sites[key].column_url for key in ("zj_gov", "zj_fzggw", "zhoushan")}
+        self.start_urls["hz_drc"] = f"{self.sites['hz_drc'].origin}{GATE_PREFIX}/col/col1693960/index.html"
         for key, s in self.sites.items():
             self.start_urls.setdefault(key, s.xxgk_url if s.start == "xxgk" else s.column_url)
         self.start_urls["web_search"] = f"http://www.baidu.com/s?wd={quote(SEARCH_QUERY)}&pn=0"
@@ -114,6 +110,11 @@ class Replica:
                 self.pages[h] = {}
                 self.start_urls[ps.slug] = ps.start_url()
         self.hosts = sorted(self.pages)
+        # https: the hosts served through CONNECT (the others: http only); the ones that send http to https
+        schemes = [(s.host, s.scheme, s.https_redirect) for s in self.sites.values()]
+        schemes += [(h, ps.scheme, ps.https_redirect) for ps in self.platform_sites for h in ps.hosts]
+        self.https_hosts = frozenset(h for h, scheme, _ in schemes if scheme == "https")
+        self.redirect_hosts = frozenset(h for h, scheme, moved in schemes if scheme == "https" and moved)
         self._site_by_host = {s.host: s for s in self.sites.values()}
         self._items_by_host = {s.host: self.articles[k] for k, s in self.sites.items()}
         self._gate_cache: dict[str, tuple] = {}
@@ -157,6 +158,15 @@ class Replica:
                              b"<hr><center>nginx</center></body></html>", "text/html; charset=UTF-8")
 
     # ------------------------------------------------------------------ entry point
+    def scheme_redirect(self, req: Request) -> Response | None:
+        """The 301 to https a portal that moved to https answers every http request with (or the 502 of an https
+        request to a host served over http only), or None."""
+        if req.scheme == "http" and req.host in self.redirect_hosts:
+            return redirect(301, f"https://{req.host}{req.target}")
+        if req.scheme == "https" and req.host in self.pages and req.host not in self.https_hosts:
+            return text_response(502, f"replica: {req.host} is not served over https\n")
+        return None
+
     def respond(self, req: Request) -> Response:
         """The single place where a response is produced (faults and edits: per server, in ``server.py``)."""
         if req.host not in self.pages:
@@ -173,7 +183,7 @@ class Replica:
             return self._baidu(req)
         if site and site.key == "zj_gov":
             if path == "/col/col1229019000/index.html":
-                return redirect(301, "http://www.zj.gov.cn/col/col1229019383/index.html")
+                return redirect(301, site.column_url)
             if path == "/module/download/downfile.jsp":
                 if req.params().get("filename") == "2201234.pdf":
                     return Response(200, self.pdf, "application/pdf", [
@@ -308,7 +318,7 @@ class Replica:
                     return None
                 src, _, art = entry
             src = re.sub(r'(href|action)="/(?!/)', rf'\1="{GATE_PREFIX}/', src)
-            src = src.replace(f'href="http://{site.host}/', f'href="http://{site.host}{GATE_PREFIX}/')
+            src = src.replace(f'href="{site.origin}/', f'href="{site.origin}{GATE_PREFIX}/')
             src = src.replace("charset=UTF-8", "charset=big5")
             text = to_traditional(src)
             self._gate_cache[inner] = (text, art)
@@ -348,7 +358,7 @@ class _TrapItems:
         s = self.site
         path = f"/art/2000/1/1/art_{s.colid}_9{n}.html"
         day = 1 + n % 28
-        return Article(site=s.key, path=path, link=path, url=f"http://{s.host}{path}",
+        return Article(site=s.key, path=path, link=path, url=f"{s.origin}{path}",
                        title=f"{s.unit}政务动态(第{n}期)", pub=f"2020-06-{day:02d} 09:00", header="pubdate_source",
                        source=s.publisher, content_source=s.publisher, column_name=s.column_name,
                        body=[f"第{n}期:{s.unit}召开工作例会,研究部署近期重点工作。"], is_report=False,

@@ -1,7 +1,11 @@
 """HTTP server of the offline portal replica.
 
 Answers both as an HTTP proxy (absolute-form request URIs) and by ``Host`` header
-(origin-form). http:// only: ``CONNECT`` is refused with 501.
+(origin-form), and serves https as warcprox and mitmproxy do: ``CONNECT host:443`` to a host the replica serves
+over https opens a tunnel in which the replica terminates TLS with a certificate for the host signed on the fly by
+its own CA (``tls.py``; ``ReplicaServer.ca_path`` is the certificate a crawler trusts), then answers from the same
+routing. ``CONNECT`` to a host served over http only (or to another port) gets 502, as a proxy that cannot reach
+port 443 answers.
 
 Fault modes (``faults.py``) and report edits are switched per server, at run time:
 ``ReplicaServer(faults={host: mode}, edits={url: text})``, ``server.set_fault(host, mode, **opts)``,
@@ -12,7 +16,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -20,10 +26,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from govcrawl.replica.breadth import load_extra_specs, spec_key
-from govcrawl.replica.http import Request, text_response
+from govcrawl.replica.http import Request
 from govcrawl.replica.router import build_replica, finalize
+from govcrawl.replica.tls import LocalCA
 
 from .faults import (
+    BAD_CERT,
     CONTROL_HOST,
     FaultState,
     antibot_412,
@@ -39,16 +47,37 @@ EXTRA_ENV = "GOVCRAWL_REPLICA_EXTRA"
 FAULTS_ENV = "GOVCRAWL_REPLICA_FAULTS"
 HUGE_SIZE = 50 * 1024 * 1024  # past the crawler's default cap (GOVCRAWL_MAX_ATTACHMENT_SIZE, 50 000 000)
 EDITS_ENV = "GOVCRAWL_REPLICA_EDITS"
+STATE_ENV = "GOVCRAWL_REPLICA_STATE_DIR"  # where `govcrawl replica` keeps its CA (default: a temporary folder)
 _QUIET = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError)
 
 
-def _make_handler(replica, log: list, lock: threading.Lock, state: FaultState | None = None):
+class _SocketWriter:
+    """A write-only file on a socket that sends all it is given (as ``socketserver``'s own, for the TLS socket)."""
+
+    def __init__(self, sock) -> None:
+        self._sock = sock
+
+    def write(self, data) -> int:
+        self._sock.sendall(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _make_handler(replica, log: list, lock: threading.Lock, state: FaultState | None = None, ca: LocalCA | None = None):
     state = state if state is not None else FaultState()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "nginx"
         sys_version = ""
+
+        scheme = "http"  # "https" inside a CONNECT tunnel
+        tunnel_host = ""
 
         def log_message(self, fmt, *args):  # quiet
             pass
@@ -65,30 +94,34 @@ def _make_handler(replica, log: list, lock: threading.Lock, state: FaultState | 
                 self.wfile.write(body)
 
         def _target(self):
-            raw = self.path
+            """(host, target, scheme) of the request; an absolute-form ``https://`` URI is fetched as https for the
+            client, as a forward proxy does."""
+            raw, scheme = self.path, self.scheme
             if raw.lower().startswith(("http://", "https://")):
                 u = urlsplit(raw)
                 host = (u.hostname or "").lower()
                 target = (u.path or "/") + (f"?{u.query}" if u.query else "")
+                scheme = u.scheme.lower()
             else:
-                host = (self.headers.get("Host") or "").strip().lower()
+                host = (self.headers.get("Host") or self.tunnel_host).strip().lower()
                 if host.startswith("["):
                     host = host.split("]")[0] + "]"
                 else:
                     host = host.split(":")[0]
                 target = raw if raw.startswith("/") else "/" + raw
-            return host, target
+            return host, target, scheme
 
         def _handle(self):
-            host, target = self._target()
+            host, target, scheme = self._target()
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length > 0 else b""
-            req = Request(self.command, host, target, {k.lower(): v for k, v in self.headers.items()}, body)
+            req = Request(self.command, host, target, {k.lower(): v for k, v in self.headers.items()}, body,
+                          scheme=scheme)
             with lock:
                 log.append((self.command, req.url))
             if host == CONTROL_HOST:
                 return self._control(req)
-            rule = state.take(host, target) if host in replica.pages else None
+            rule = state.take(host, target, scheme) if host in replica.pages else None
             try:
                 if rule is None:
                     return self._normal(req)
@@ -97,6 +130,9 @@ def _make_handler(replica, log: list, lock: threading.Lock, state: FaultState | 
                 self.close_connection = True
 
         def _normal(self, req, rule=None):
+            moved = replica.scheme_redirect(req)
+            if moved is not None:  # a portal that moved to https sends every http request there
+                return self._send_response(moved, req)
             resp = replica.trap_respond(req) if rule is not None and rule.mode == "pagination_trap" else None
             if resp is None:
                 resp = replica.respond(req)
@@ -200,11 +236,47 @@ def _make_handler(replica, log: list, lock: threading.Lock, state: FaultState | 
         do_GET = do_POST = do_HEAD = _handle
 
         def do_CONNECT(self):
+            """A tunnel to ``host:443``: TLS ends here, with the host's certificate; the requests inside are answered
+            as plain ones are (``scheme`` https)."""
             with lock:
                 log.append(("CONNECT", self.path))
-            r = text_response(501, "replica: CONNECT not supported, the replica serves http:// only\n")
             self.close_connection = True
-            self._send(501, [("Server", "nginx"), ("Content-Type", r.content_type)], r.body)
+            host, _, port = self.path.rpartition(":")
+            host = host.strip("[]").lower()
+            if self.tunnel_host or ca is None or port != "443" or host not in replica.https_hosts:
+                why = (f"replica: {host or self.path} is not served over https on port {port or '?'}"
+                       if host in replica.pages else f"replica: no such host {host or self.path}")
+                return self._send(502, [("Server", "nginx"), ("Content-Type", "text/plain; charset=UTF-8")],
+                                  f"{why}\n".encode())
+            dead = state.connect_fault(host)
+            if dead is not None and dead.mode == "dead":
+                if dead.opts.get("how", "502") == "close":
+                    return
+                return self._send(int(dead.opts.get("status", 502)), [("Server", "nginx")], b"")
+            kind = str(dead.opts.get("kind", "expired")) if dead is not None and dead.mode == BAD_CERT else ""
+            self.send_response_only(200, "Connection established")
+            self.end_headers()
+            try:
+                self.wfile.flush()
+                self.connection.settimeout(30)
+                tls = ca.context(host, kind).wrap_socket(self.connection, server_side=True)
+                tls.settimeout(None)
+            except (ssl.SSLError, *_QUIET):  # the client refused the certificate, or went away
+                return
+            plain = (self.rfile, self.wfile)
+            self.connection, self.tunnel_host, self.scheme = tls, host, "https"
+            self.rfile, self.wfile = tls.makefile("rb", -1), _SocketWriter(tls)
+            self.close_connection = False
+            try:
+                while not self.close_connection:
+                    self.handle_one_request()
+            except (ssl.SSLError, *_QUIET):
+                pass
+            finally:
+                self.close_connection = True
+                for f in plain:
+                    f.close()
+                tls.close()
 
     return Handler
 
@@ -235,7 +307,8 @@ class ReplicaServer:
     ``sites.heldout_ground_truth(specs)``; a registry file for them: ``sites.heldout_registry_toml(specs)``.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, extra_sites=None, faults=None, edits=None):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, extra_sites=None, faults=None, edits=None,
+                 state_dir=None):
         self.host = host
         self._port = port
         self.extra_sites = list(extra_sites) if extra_sites is not None else extra_specs_from_env()
@@ -246,6 +319,9 @@ class ReplicaServer:
         self.replica = None
         #: fault modes and edits of this server (the replica's data is shared, these are not)
         self.state = FaultState(faults=faults, edits=edits)
+        #: where the CA is kept (None: a temporary folder, removed when the server stops)
+        self.state_dir = state_dir
+        self.ca: LocalCA | None = None
 
     # --- faults and edits, switchable while serving
     def set_fault(self, host: str, mode: str, path: str | None = None, count: int | None = None, **opts) -> None:
@@ -271,7 +347,10 @@ class ReplicaServer:
 
     def _make_server(self) -> ThreadingHTTPServer:
         self.replica = build_replica(spec_key(self.extra_sites))
-        return _Server((self.host, self._port), _make_handler(self.replica, self.requests, self._lock, self.state))
+        if self.ca is None:
+            self.ca = LocalCA(self.state_dir)
+        return _Server((self.host, self._port),
+                       _make_handler(self.replica, self.requests, self._lock, self.state, self.ca))
 
     def start(self) -> "ReplicaServer":
         if self._httpd is None:
@@ -288,6 +367,9 @@ class ReplicaServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        if self.ca is not None:
+            self.ca.remove()
+            self.ca = None
 
     @property
     def port(self) -> int:
@@ -296,6 +378,18 @@ class ReplicaServer:
     @property
     def proxy_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def ca_path(self) -> str:
+        """The replica CA's certificate (PEM): what a crawl of the replica trusts (``govcrawl crawl --ca-file``)."""
+        if self.ca is None:
+            raise RuntimeError("the replica has not started: its CA is made at start-up")
+        return str(self.ca.ca_path)
+
+    @property
+    def https_hosts(self) -> list:
+        """The hosts served over https (the others over http only)."""
+        return sorted(build_replica(spec_key(self.extra_sites)).https_hosts)
 
     @property
     def hosts(self) -> list:
@@ -311,18 +405,27 @@ class ReplicaServer:
 def run(port: int, host: str = "127.0.0.1") -> None:
     """Serve the replica in the foreground until interrupted."""
     srv = ReplicaServer(host, port, faults=os.environ.get(FAULTS_ENV) or None,
-                        edits=_edits_from_env(os.environ.get(EDITS_ENV, "")))
+                        edits=_edits_from_env(os.environ.get(EDITS_ENV, "")),
+                        state_dir=os.environ.get(STATE_ENV) or None)
     httpd = srv._make_server()
-    print(f"govcrawl replica listening on http://{host}:{httpd.server_address[1]} "
-          f"(proxy or Host header) serving: {', '.join(srv.replica.hosts)}", flush=True)
-    for line in srv.state.summary():
-        print(line, flush=True)
+
+    def stop(*_):  # SIGTERM (a service stopped) ends it as Ctrl-C does: the temporary CA is removed
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
+        print(f"govcrawl replica listening on http://{host}:{httpd.server_address[1]} "
+              f"(proxy or Host header) serving: {', '.join(srv.replica.hosts)}", flush=True)
+        for line in srv.state.summary():
+            print(line, flush=True)
+        print(f"https (CONNECT) for {len(srv.replica.https_hosts)} hosts; CA certificate: {srv.ca_path} "
+              f"(crawl with --ca-file {srv.ca_path})", flush=True)
         httpd.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         httpd.server_close()
+        srv.ca.remove()
 
 
 def _edits_from_env(value: str) -> dict | None:

@@ -70,10 +70,13 @@ class PlatformSite:
         self.region: str = spec.get("region", "")
         self.host: str = spec["host"]
         self.hosts: tuple[str, ...] = (self.host, *spec.get("extra_hosts", ()))
+        #: "https": served through CONNECT with the replica's certificates; ``https_redirect``: http answers 301 to it
+        self.scheme: str = spec.get("scheme", "http")
+        self.https_redirect: bool = bool(spec.get("https_redirect"))
 
     # --- what the crawler is told -------------------------------------------------------------------
     def home_url(self) -> str:
-        return f"http://{self.host}/"
+        return f"{self.scheme}://{self.host}/"
 
     def start_url(self) -> str:
         """The registry's start URL: the annual-report column, or the 政府信息公开 home (``start = "xxgk"``)."""
@@ -117,7 +120,7 @@ class PlatformSite:
 
     # --- helpers ---------------------------------------------------------------------------------------
     def url(self, path: str) -> str:
-        return f"http://{self.host}{path}"
+        return f"{self.scheme}://{self.host}{path}"
 
     def html(self, text: str, doc: Doc | None = None, status: int = 200, codec: str = "utf-8",
              charset: str = "UTF-8") -> Response:

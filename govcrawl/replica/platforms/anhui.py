@@ -64,7 +64,7 @@ SPECS = [
         "slug": "ah_yjj", "name": "淮江省药品监督管理局", "level": "department", "region": "淮江省",
         "host": "yjj.huaijiang.gov.cn", "unit": "省药监局", "we": "我局", "organ": 4140821, "cat": 11908611,
         "site_id": 10914533, "file": "/xxgk/publicInfoList_newest2022", "page_size": 4, "articles": "content",
-        "years": list(range(2016, 2025)), "start": "column",
+        "years": list(range(2016, 2025)), "start": "column", "scheme": "https",
     },
     {   # a county government (as 泾县 / 宁国): reports in the XxgkAnnualReport module, found from the 信息公开 home
         "slug": "ah_xikou", "name": "淮江省溪口县人民政府", "level": "county", "region": "淮江省溪口县",

@@ -13,7 +13,8 @@ junk_027's copy of www.gd.gov.cn's 2024 report).
   ``[{id, name, type, mime, size, url}]``. Page 0 is page 1; past the end an empty ``articles``; in 单页全量模式
   (``paging = "single"``, Zhaoqing) page 1 holds every article and page >= 2 answers 404. ``post_count``/``total`` may
   count posts the list does not show (``unlisted``: "接口可列出总数少于栏目计数"). The JSON's links may be ``https://``
-  on a site that serves HTTP only (``scheme``) or protocol-relative (``//host/…``).
+  on a site that serves HTTP only (``link_scheme``; ``scheme``: what the site serves, as for every platform) or
+  protocol-relative (``//host/…``).
 - Content pages ``<prefix>/gkmlpt/content/<id // 10**6>/<id // 1000>/post_<id>.html``: the 8-field table 索引号/分类/
   发布机构/成文日期/名称/文号/发布日期/主题词, the title, ``发布日期：… 浏览次数：-``, the body, the attachments, and
   ``window._CONFIG.DETAIL`` (the document as JSON). Some entries (``nfcms_years``) point at ``…/mpost_<id>.html``, a
@@ -46,13 +47,13 @@ SPECS = [
         "slug": "gkmlpt_wlt", "name": "岭南省文化和旅游厅", "level": "department", "region": "岭南省",
         "host": "wlt.lingnan.gov.cn", "unit": "省文化和旅游厅", "we": "我厅", "sid": "175", "report_cat": 2629,
         "cat_name": "政府信息公开年报", "per_page": 4, "years": list(range(2015, 2025)), "attachments": True,
-        "org_code": "006940116", "start": "annualreport",
+        "org_code": "006940116", "start": "annualreport", "scheme": "https",
     },
     {   # a city bureau on a subsite of the city portal (Zhaoqing's /zqrsj/): the API in 单页全量模式 (page >= 2
         # answers 404) with a post_count above what it lists, and https:// links on a site that serves HTTP only
         "slug": "gkmlpt_rsj", "name": "海湾市人力资源和社会保障局", "level": "department", "region": "岭南省海湾市",
         "host": "www.haiwan.gov.cn", "prefix": "/hwrsj", "unit": "市人力资源社会保障局", "we": "我局", "sid": "758017",
-        "report_cat": 21206, "cat_name": "年度报告", "paging": "single", "unlisted": 5, "scheme": "https",
+        "report_cat": 21206, "cat_name": "年度报告", "paging": "single", "unlisted": 5, "link_scheme": "https",
         "years": list(range(2016, 2025)), "org_code": "11441200MB2C05834D", "start": "index",
     },
     {   # a district government whose home links the platform; its reports are published by the government office
@@ -230,7 +231,7 @@ class Site(PlatformSite):
         form = self.spec.get("links", "absolute")
         if form == "protocol_relative":
             return f"//{self.host}{path}"
-        return f"{self.spec.get('scheme', 'http')}://{self.host}{path}"
+        return f"{self.spec.get('link_scheme', self.scheme)}://{self.host}{path}"
 
     def respond(self, req: Request) -> Response | None:
         path = req.path

@@ -37,7 +37,7 @@ SPECS = [
         "slug": "trs_fgw", "name": "江州市发展和改革委员会", "level": "department", "region": "江东省江州市",
         "host": "fgw.jiangzhou.gov.cn", "unit": "市发展改革委", "we": "我委", "column": "/zwgk/zfxxgk/zfxxgknb/",
         "pager": "0based", "per_page": 4, "layout": "flat", "metadata": "meta", "years": list(range(2016, 2025)),
-        "attachments": True, "stub_pages": True, "start": "xxgk",
+        "attachments": True, "stub_pages": True, "start": "xxgk", "scheme": "https", "https_redirect": True,
     },
     {   # a district government whose report column holds per-year lists of dozens of units' reports (Beijing, Nanjing)
         "slug": "trs_district", "name": "江州市临江区人民政府", "level": "county", "region": "江东省江州市临江区",
