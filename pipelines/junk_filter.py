@@ -14,10 +14,10 @@ from scrapy.exceptions import DropItem
 
 from govcrawl.analysis.junk import JunkSettings, host_of, is_government_host
 from govcrawl.analysis.neardup import shared_index
-from govcrawl.analysis.page import analyze_page
 from govcrawl.crawl.guard import archived, record_route
 from govcrawl.crawl.items import AttachmentItem, PageItem
 from govcrawl.crawl.registry import default_registry
+from govcrawl.crawl.workers import analyze_job, parse_workers, shared_pool
 from govcrawl.store.store import crawler_store
 
 
@@ -36,18 +36,21 @@ class JunkFilterPipeline:
                                           official_hosts=registry_hosts(settings))
         self.near_duplicate_threshold = settings.getfloat("GOVCRAWL_NEAR_DUPLICATE_THRESHOLD", 0.8)
         self.near_duplicate_weight = settings.getfloat("GOVCRAWL_NEAR_DUPLICATE_WEIGHT", 3.0)
+        # the analysis runs in the process's pool of workers (off the reactor), or here with 0/1 workers
+        self.pool = shared_pool(parse_workers(settings.get("GOVCRAWL_ANALYSIS_WORKERS", "auto")))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "JunkFilterPipeline":
         return cls(crawler)
 
-    def process_item(self, item: PageItem | AttachmentItem) -> PageItem | AttachmentItem:
+    async def process_item(self, item: PageItem | AttachmentItem) -> PageItem | AttachmentItem:
         if not archived(self.crawler, item):  # never a row for an exchange the WARC archive does not hold
             self.stats.inc_value("govcrawl/not_archived")
             raise DropItem(f"{item.url}: not archived (the WARC record could not be written); not stored")
         if isinstance(item, AttachmentItem):
             return item  # judged with the report that links it
-        analysis = analyze_page(item.body, url=item.url, content_type=item.content_type, settings=self.junk_settings)
+        analysis = await self.pool.run(analyze_job, item.body, item.url, item.content_type, self.junk_settings,
+                                       stats=self.stats)
         item.analysis = analysis
         record_route(item, analysis)
         host = host_of(item.url)

@@ -6,11 +6,11 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from govcrawl.analysis.attachments import extract_text
 from govcrawl.analysis.junk import host_of, is_government_host
 from govcrawl.analysis.neardup import signature_record
 from govcrawl.analysis.statistics import long_rows
 from govcrawl.crawl.items import AttachmentItem, PageItem
+from govcrawl.crawl.workers import attachment_job, parse_workers, shared_pool
 from govcrawl.store.store import close_crawler_store, crawler_store
 
 # where a field came from when the page itself printed it (a label, a header line, a meta tag); anything else was
@@ -41,14 +41,17 @@ class MetadataPipeline:
         first, last = crawler.settings.get("GOVCRAWL_YEAR_FROM"), crawler.settings.get("GOVCRAWL_YEAR_TO")
         self.years = (int(first), int(last or first)) if first else None
         crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+        # attachments' text (PDF, Word, ...) is read in the process's pool of workers, as the page analysis
+        self.pool = shared_pool(parse_workers(crawler.settings.get("GOVCRAWL_ANALYSIS_WORKERS", "auto")))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "MetadataPipeline":
         return cls(crawler)
 
-    def process_item(self, item: PageItem | AttachmentItem) -> PageItem | AttachmentItem:
+    async def process_item(self, item: PageItem | AttachmentItem) -> PageItem | AttachmentItem:
         if isinstance(item, AttachmentItem):
-            return self.save_attachment(item)
+            text, note = await self.pool.run(attachment_job, item.body, item.url, item.content_type, stats=self.stats)
+            return self.save_attachment(item, text, note)
         a = item.analysis
         years = self.years
         if years and not (a.report_year and years[0] <= a.report_year <= years[1]):
@@ -97,8 +100,7 @@ class MetadataPipeline:
             self.crawler.spider.logger.info("Report changed since its last capture: %s", item.url)
         return item
 
-    def save_attachment(self, item: AttachmentItem) -> AttachmentItem:
-        text, note = extract_text(item.body, item.url, item.content_type)
+    def save_attachment(self, item: AttachmentItem, text: str | None, note: str) -> AttachmentItem:
         crawler_store(self.crawler).save_attachment(
             {
                 "url": item.url,

@@ -1,6 +1,8 @@
 """Near-duplicates of held government reports on other hosts are junk, named after their original."""
 
+import asyncio
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from scrapy.exceptions import DropItem
@@ -25,12 +27,16 @@ def test_index_finds_a_copy_with_noise_around_it_but_not_another_report():
     assert index.originals("太短") == []
 
 
-def test_pipeline_drops_a_plain_copy_on_a_non_government_host(tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])  # the analysis in this process, and in a pool of two workers
+def test_pipeline_drops_a_plain_copy_on_a_non_government_host(tmp_path, workers):
     from pipelines.junk_filter import JunkFilterPipeline
     from pipelines.metadata import MetadataPipeline
 
-    crawler = get_crawler(settings_dict={"GOVCRAWL_DB_URL": f"sqlite:///{tmp_path / 'n.sqlite3'}"})
-    junk, metadata = JunkFilterPipeline(crawler), MetadataPipeline(crawler)
+    crawler = get_crawler(settings_dict={"GOVCRAWL_DB_URL": f"sqlite:///{tmp_path / 'n.sqlite3'}",
+                                         "GOVCRAWL_ANALYSIS_WORKERS": workers})
+    pipelines = JunkFilterPipeline(crawler), MetadataPipeline(crawler)
+    junk, metadata = [SimpleNamespace(process_item=lambda item, p=p: asyncio.run(p.process_item(item)))
+                      for p in pipelines]
     html = "<html><head><title>{t}</title></head><body><h1>{t}</h1><div id=zoom>{b}</div></body></html>"
     title = "浙江省发展和改革委员会2020年政府信息公开工作年度报告"
     body = "".join(f"<p>{line}</p>" for line in REPORT.splitlines())

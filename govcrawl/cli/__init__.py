@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--crawl-id", help="the crawl's id (the same on every worker of a distributed crawl)")
         p.add_argument("--parallel-portals", type=int, metavar="N",
                        help="portals crawled at once per process (default 64; 0: all); memory grows with it")
+        p.add_argument("--analysis-workers", metavar="N",
+                       help="worker processes analysing pages off the crawl's reactor (default: one per core; "
+                       "0 or 1: in the crawl process)")
         storage_options(p)
 
     p = sub.add_parser("crawl", help="crawl registry portals into WARC + SQL")

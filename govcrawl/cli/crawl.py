@@ -43,6 +43,8 @@ def _settings(args: argparse.Namespace) -> Any:
         settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     if getattr(args, "parallel_portals", None) is not None:
         settings.set("GOVCRAWL_PARALLEL_PORTALS", args.parallel_portals, priority="cmdline")
+    if getattr(args, "analysis_workers", None) is not None:
+        settings.set("GOVCRAWL_ANALYSIS_WORKERS", args.analysis_workers, priority="cmdline")
     from govcrawl.archive.writer import new_crawl_id
 
     settings.set("GOVCRAWL_CRAWL_ID", settings.get("GOVCRAWL_CRAWL_ID") or new_crawl_id(), priority="cmdline")
@@ -292,7 +294,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def _preflight(args: argparse.Namespace, settings: Any) -> None:
     """What would fail after hours of crawling fails now, in one line: the WARC folder, the output file, the database."""
     from govcrawl.crawl.guard import check_output_path, check_warc_dir
+    from govcrawl.crawl.workers import parse_workers
 
+    try:
+        parse_workers(settings.get("GOVCRAWL_ANALYSIS_WORKERS"))
+    except ValueError as exc:
+        raise CliError(f"--{exc} (GOVCRAWL_ANALYSIS_WORKERS)") from exc
     check_warc_dir(settings.get("GOVCRAWL_WARC_DIR"))
     check_output_path(getattr(args, "stats_json", None), "--stats-json")
     _check_db(settings.get("GOVCRAWL_DB_URL"))

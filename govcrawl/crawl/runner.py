@@ -228,8 +228,12 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
 
 def write_stats(path: str | os.PathLike[str] | None, crawl_id: str, health: list[dict[str, Any]]) -> None:
     if path:
+        from govcrawl.crawl.workers import pools_stats
+
         data = {"crawl_id": crawl_id, "ok": bool(health) and all(h["ok"] for h in health) and not INTERRUPTED,
-                "interrupted": INTERRUPTED[0][1] if INTERRUPTED else None, "portals": health}
+                "interrupted": INTERRUPTED[0][1] if INTERRUPTED else None,
+                # the page analysis's worker processes: their CPU and peak RSS, apart from the crawl process's
+                "analysis_workers": pools_stats(), "portals": health}
         Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
 

@@ -41,6 +41,9 @@ GOVCRAWL_CHROMIUM = env("GOVCRAWL_CHROMIUM", "/usr/bin/chromium")
 GOVCRAWL_TLS_VERIFY = env("GOVCRAWL_TLS_VERIFY", "1") not in ("0", "false", "no")
 # A PEM file of the only CAs to trust instead of the system's: the replica's CA for replica crawls (`--ca-file`).
 GOVCRAWL_CA_BUNDLE = env("GOVCRAWL_CA_BUNDLE", "")
+# Worker processes for the page analysis and attachments' text (govcrawl/crawl/workers.py): "auto" = one per core;
+# 0 or 1 = in the crawl process (no pool). The reactor never waits on the analysis; results are the same.
+GOVCRAWL_ANALYSIS_WORKERS = env("GOVCRAWL_ANALYSIS_WORKERS", "auto")
 # Largest attachment we archive (bytes).
 GOVCRAWL_MAX_ATTACHMENT_SIZE = int(env("GOVCRAWL_MAX_ATTACHMENT_SIZE", str(50_000_000)))
 

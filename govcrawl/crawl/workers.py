@@ -1,0 +1,203 @@
+"""The analysis pool: page analysis and attachments' text in worker processes, off the reactor.
+
+A crawl spends about half its CPU analysing pages (decode, parse, classify, junk, fields, statistics) and
+extracting attachments' text. Done in the crawl process, that work holds the reactor and leaves the machine's
+other cores idle. ``AnalysisPool`` runs it in ``GOVCRAWL_ANALYSIS_WORKERS`` worker processes (``spawn``: no
+copy of the reactor's threads or sockets), one pool per crawl process shared by its portals' crawlers:
+
+* the pipelines ``await`` a job (``analyze`` / ``attachment_text``); the reactor goes on downloading meanwhile;
+* back-pressure, not an unbounded queue: at most ``2 x workers`` jobs are out at once; further items wait in
+  the pipeline, holding their responses in Scrapy's scraper slot, which stops the engine taking new responses
+  once its bound (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``) is reached -- so memory stays bounded;
+* the results are the same objects the in-process call returns (the same functions run; a test compares them);
+* a worker that dies (a crash, the OOM killer) loses nothing: the pool is rebuilt once per job and, should it
+  break again, the job runs in the crawl process;
+* workers ignore SIGINT/SIGTERM (the crawl process decides how a run ends) and die with their parent
+  (``PR_SET_PDEATHSIG``), so an interrupted or killed crawl leaves no orphans;
+* each result carries its worker's CPU time and peak RSS: the crawl's stats report the workers apart
+  (``govcrawl/analysis_workers/*``).
+
+``workers <= 1`` turns the pool off: every job runs in the crawl process, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import threading
+import time
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable
+
+logger = logging.getLogger(__name__)
+
+
+def default_workers() -> int:
+    """Sized to the machine: one worker per core the process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def parse_workers(value: Any) -> int:
+    """``GOVCRAWL_ANALYSIS_WORKERS``: "auto" (or empty) -> one per core; a number >= 0 (0 or 1: no pool)."""
+    text = str(value if value is not None else "").strip().lower()
+    if text in ("", "auto"):
+        return default_workers()
+    try:
+        n = int(text)
+    except ValueError:
+        raise ValueError(f"analysis workers {value!r}: a number (0 or 1: in the crawl process) or 'auto'") from None
+    if n < 0:
+        raise ValueError(f"analysis workers {n}: 0 or more")
+    return n
+
+
+# --- the jobs (run in a worker, or in the crawl process when the pool is off) ---------------------------------
+def analyze_job(body: bytes, url: str, content_type: str | None, settings: Any) -> Any:
+    from govcrawl.analysis.page import analyze_page
+
+    return analyze_page(body, url=url, content_type=content_type, settings=settings)
+
+
+def attachment_job(body: bytes, url: str, content_type: str | None) -> tuple[str | None, str]:
+    from govcrawl.analysis.attachments import extract_text
+
+    return extract_text(body, url, content_type)
+
+
+def _init_worker() -> None:
+    """A worker: deaf to the terminal's and the service manager's signals (its parent ends the run) and killed
+    with its parent; the analysis imported once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
+    import govcrawl.analysis.attachments  # noqa: F401
+    import govcrawl.analysis.page  # noqa: F401
+
+
+def _measured(job: Callable[..., Any], *args: Any) -> tuple[Any, float, int, int]:
+    """Run ``job`` in a worker: (its result, the CPU seconds it took, the worker's pid, its peak RSS in KB)."""
+    start = time.process_time()
+    result = job(*args)
+    return result, time.process_time() - start, os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+class AnalysisPool:
+    """Worker processes for the analysis; ``run(job, *args)`` is awaited from a pipeline."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.executor: concurrent.futures.ProcessPoolExecutor | None = None
+        self.slots: asyncio.Semaphore | None = None
+        self.slots_loop: asyncio.AbstractEventLoop | None = None
+        self.lock = threading.Lock()
+        self.jobs = 0
+        self.cpu_seconds = 0.0
+        self.peak_rss_kb: dict[int, int] = {}  # per worker pid
+        self.restarts = 0
+        self.fallbacks = 0
+        self.in_process = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.workers > 1
+
+    def _executor(self) -> concurrent.futures.ProcessPoolExecutor:
+        with self.lock:
+            if self.executor is None:
+                self.executor = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_init_worker)
+            return self.executor
+
+    def _restart(self) -> None:
+        with self.lock:
+            broken, self.executor = self.executor, None
+            self.restarts += 1
+        if broken is not None:
+            broken.shutdown(wait=False, cancel_futures=True)
+
+    async def run(self, job: Callable[..., Any], *args: Any, stats: Any = None) -> Any:
+        """``job(*args)`` in a worker (or here, with the pool off); the same result either way. ``stats``: a crawler's
+        stats, counting its jobs and their CPU time in the workers (``govcrawl/analysis_workers/*``)."""
+        if not self.enabled:
+            self.in_process += 1
+            return job(*args)
+        loop = asyncio.get_running_loop()
+        if self.slots is None or self.slots_loop is not loop:  # (a semaphore belongs to one event loop)
+            self.slots, self.slots_loop = asyncio.Semaphore(2 * self.workers), loop
+        async with self.slots:
+            for attempt in (1, 2):
+                try:
+                    future = self._executor().submit(_measured, job, *args)
+                    result, cpu, pid, rss = await asyncio.wrap_future(future)
+                except BrokenProcessPool:
+                    logger.error("analysis worker died (attempt %d); %s", attempt,
+                                 "restarting the pool" if attempt == 1 else "analysing in the crawl process")
+                    self._restart()
+                    continue
+                self.jobs += 1
+                self.cpu_seconds += cpu
+                self.peak_rss_kb[pid] = max(rss, self.peak_rss_kb.get(pid, 0))
+                if stats is not None:
+                    stats.inc_value("govcrawl/analysis_workers/jobs")
+                    stats.inc_value("govcrawl/analysis_workers/cpu_ms", round(cpu * 1000))
+                return result
+        self.fallbacks += 1
+        return job(*args)
+
+    def stats(self) -> dict[str, Any]:
+        return {"workers": self.workers if self.enabled else 0, "jobs": self.jobs, "in_process": self.in_process,
+                "cpu_seconds": round(self.cpu_seconds, 3),
+                "peak_rss_mb": round(sum(self.peak_rss_kb.values()) / 1024, 1),
+                "restarts": self.restarts, "fallbacks": self.fallbacks}
+
+    def close(self) -> None:
+        with self.lock:
+            executor, self.executor = self.executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+_POOLS: dict[int, AnalysisPool] = {}
+
+
+def shared_pool(workers: int) -> AnalysisPool:
+    """The crawl process's pool of ``workers`` (its portals' crawlers share it); closed at exit."""
+    pool = _POOLS.get(workers)
+    if pool is None:
+        pool = _POOLS[workers] = AnalysisPool(workers)
+    return pool
+
+
+def pools_stats() -> dict[str, Any]:
+    """This process's analysis pool(s), summed: workers, jobs, CPU seconds, their peak RSS together (MB)."""
+    total: dict[str, Any] = {"workers": 0, "jobs": 0, "in_process": 0, "cpu_seconds": 0.0, "peak_rss_mb": 0.0,
+                             "restarts": 0, "fallbacks": 0}
+    for pool in _POOLS.values():
+        for key, value in pool.stats().items():
+            total[key] = round(total[key] + value, 3)
+    return total
+
+
+def close_pools() -> None:
+    for pool in list(_POOLS.values()):
+        pool.close()
+
+
+atexit.register(close_pools)

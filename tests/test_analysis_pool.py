@@ -1,0 +1,182 @@
+"""The analysis pool (govcrawl/crawl/workers.py): the page analysis in worker processes gives exactly what it gives
+in the crawl process -- on every real page of the corpus and on a crawl of the replica (reports, fields, drops, WARC
+payloads) -- survives a worker's death without losing the page, and leaves no worker behind its crawl process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from govcrawl.analysis.junk import DEFAULT_SETTINGS
+from govcrawl.crawl.workers import AnalysisPool, analyze_job, attachment_job, parse_workers
+from tests.conftest import REPO, run_govcrawl
+
+CORPUS = REPO / "tests" / "fixtures" / "realpages"
+
+
+def _corpus_pages() -> list[tuple[str, bytes]]:
+    pages = []
+    for path in sorted(CORPUS.rglob("*")):
+        if path.suffix in (".txt", ".html", ".htm") and path.name.lower() != "readme.md":
+            pages.append((path.name, path.read_bytes()))
+    return pages
+
+
+def _comparable(analysis) -> dict:
+    stats = analysis.statistics
+    return {**analysis.to_dict(), "text": analysis.text, "encoding": analysis.encoding,
+            "traditional": analysis.traditional,
+            "statistics": stats.to_dict() if stats is not None else None}
+
+
+def test_parse_workers():
+    assert parse_workers("auto") == parse_workers("") == parse_workers(None) == len(os.sched_getaffinity(0))
+    assert parse_workers("0") == 0 and parse_workers(" 3 ") == 3
+    for bad in ("-1", "two", "1.5"):
+        with pytest.raises(ValueError, match="analysis workers"):
+            parse_workers(bad)
+
+
+def test_the_pool_gives_what_the_crawl_process_gives_on_every_real_page():
+    pages = _corpus_pages()
+    assert len(pages) >= 250, len(pages)
+    pool = AnalysisPool(2)
+
+    async def analyse_all():
+        return await asyncio.gather(*(pool.run(analyze_job, body, f"http://example.gov.cn/{name}", None,
+                                               DEFAULT_SETTINGS) for name, body in pages))
+
+    try:
+        pooled = asyncio.run(analyse_all())
+    finally:
+        pool.close()
+    here = [analyze_job(body, f"http://example.gov.cn/{name}", None, DEFAULT_SETTINGS) for name, body in pages]
+    differ = [name for (name, _), a, b in zip(pages, pooled, here) if _comparable(a) != _comparable(b)]
+    assert not differ, differ
+    assert any(a.statistics is not None for a in pooled)  # the statistics tables came back across the process line
+    stats = pool.stats()
+    assert stats["jobs"] == len(pages) and stats["in_process"] == 0 and stats["workers"] == 2
+    assert stats["cpu_seconds"] > 0 and stats["peak_rss_mb"] > 0
+
+
+def test_attachment_text_in_a_worker_is_the_same():
+    pdf = next(REPO.glob("govcrawl/replica/**/*.pdf"), None)
+    body = pdf.read_bytes() if pdf else b"%PDF-1.4 not really a pdf"
+    pool = AnalysisPool(2)
+    try:
+        pooled = asyncio.run(pool.run(attachment_job, body, "http://example.gov.cn/a.pdf", "application/pdf"))
+    finally:
+        pool.close()
+    assert pooled == attachment_job(body, "http://example.gov.cn/a.pdf", "application/pdf")
+
+
+def die_in_a_worker(value: int) -> int:
+    """A job that kills any worker running it (as a segfault or the OOM killer would); in the crawl process it works."""
+    if str(os.getpid()) != os.environ["GOVCRAWL_TEST_CRAWL_PID"]:
+        os._exit(1)
+    return value * 2
+
+
+def test_a_dead_worker_loses_no_page(monkeypatch):
+    monkeypatch.setenv("GOVCRAWL_TEST_CRAWL_PID", str(os.getpid()))  # (the workers inherit it)
+    pool = AnalysisPool(2)
+    try:
+        assert asyncio.run(pool.run(die_in_a_worker, 21)) == 42  # died twice; done in the crawl process
+        assert pool.restarts == 2 and pool.fallbacks == 1
+        # the pool works again afterwards
+        page = analyze_job(b"<html><title>t</title><body>x</body></html>", "http://a.gov.cn/", None, DEFAULT_SETTINGS)
+        again = asyncio.run(pool.run(analyze_job, b"<html><title>t</title><body>x</body></html>", "http://a.gov.cn/",
+                                     None, DEFAULT_SETTINGS))
+        assert _comparable(again) == _comparable(page) and pool.jobs == 1
+    finally:
+        pool.close()
+
+
+def test_workers_die_with_their_crawl_process(tmp_path):
+    """A crawl process killed outright (SIGKILL: no atexit, no shutdown) leaves no worker running."""
+    script = (
+        "import asyncio, os, sys, time\n"
+        "from govcrawl.crawl.workers import AnalysisPool\n"
+        "pool = AnalysisPool(2)\n"
+        "asyncio.run(pool.run(os.getpid))\n"
+        "print(' '.join(str(p) for p in pool.executor._processes), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    try:
+        pids = [int(p) for p in proc.stdout.readline().split()]
+        assert pids and os.getpid() not in pids
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+            time.sleep(0.1)
+        assert not [p for p in pids if Path(f"/proc/{p}").exists()], "workers outlived their crawl process"
+    finally:
+        proc.kill()
+
+
+def test_a_bad_worker_count_is_a_clear_error(tmp_path):
+    result = run_govcrawl("crawl", "--portal", "zj_gov", "--analysis-workers", "many", "--db",
+                          f"sqlite:///{tmp_path / 'd.sqlite3'}", "--warc-dir", str(tmp_path / "w"), cwd=tmp_path)
+    assert result.returncode == 2 and "analysis workers 'many'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- a crawl of the replica with and without the pool ------------------------------------------------------------
+# jcms with a PDF attachment, GBK, TRS units, gkmlpt list metadata, Hanweb outside Zhejiang, Ucap, and the web
+# search channel's spam copies (junk drops)
+PORTALS = ["zj_gov", "zhoushan", "trs_district", "gkmlpt_wlt", "hw_city", "ucap_prov", "web_search"]
+RUN_FIELDS = {"crawled_at", "warc_filename", "warc_offset", "first_seen", "last_seen", "id", "run_id"}
+
+
+def _crawl(tmp_path: Path, workers: str, srv) -> dict:
+    work = tmp_path / f"w{workers}"
+    work.mkdir()
+    db = f"sqlite:///{work / 'db.sqlite3'}"
+    result = run_govcrawl("crawl", *[a for p in PORTALS for a in ("--portal", p)], "--analysis-workers", workers,
+                          "--proxy", srv.proxy_url, "--ca-file", srv.ca_path, "--db", db,
+                          "--warc-dir", str(work / "warc"), "--stats-json", str(work / "stats.json"), cwd=work)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [json.loads(line) for line in run_govcrawl("export", "--db", db, "--format", "jsonl", cwd=work)
+            .stdout.splitlines() if line.strip()]
+    payloads = {}
+    for path in sorted((work / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type in ("response", "revisit", "resource"):
+                    key = (record.rec_headers.get_header("WARC-Target-URI"), record.rec_type)
+                    payloads.setdefault(key, set()).add(record.rec_headers.get_header("WARC-Payload-Digest"))
+    return {"rows": {r["url"]: {k: v for k, v in r.items() if k not in RUN_FIELDS and not k.startswith("warc_")}
+                     for r in rows},
+            "drops": sorted(line for line in run_govcrawl("drops", "--db", db, cwd=work).stdout.splitlines()),
+            "payloads": payloads,
+            "stats": json.loads((work / "stats.json").read_text())}
+
+
+@pytest.mark.e2e
+def test_a_crawl_with_the_pool_stores_what_a_crawl_without_it_stores(tmp_path):
+    from govcrawl.replica.server import ReplicaServer
+
+    with ReplicaServer(port=0) as srv:
+        alone = _crawl(tmp_path, "1", srv)
+        pooled = _crawl(tmp_path, "2", srv)
+    assert alone["rows"] and any(line for line in alone["drops"] if "junk" in line)
+    assert pooled["rows"] == alone["rows"]
+    assert pooled["drops"] == alone["drops"]
+    assert pooled["payloads"] == alone["payloads"]
+    # the analysis ran where each run said: in the workers (their CPU counted apart), or in the crawl process
+    assert alone["stats"]["analysis_workers"]["workers"] == 0 and alone["stats"]["analysis_workers"]["jobs"] == 0
+    workers = pooled["stats"]["analysis_workers"]
+    assert workers["workers"] == 2 and workers["in_process"] == 0 and workers["fallbacks"] == 0
+    assert workers["jobs"] >= len(pooled["rows"]) and workers["cpu_seconds"] > 0
