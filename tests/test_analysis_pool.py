@@ -180,3 +180,4 @@ def test_a_crawl_with_the_pool_stores_what_a_crawl_without_it_stores(tmp_path):
     workers = pooled["stats"]["analysis_workers"]
     assert workers["workers"] == 2 and workers["in_process"] == 0 and workers["fallbacks"] == 0
     assert workers["jobs"] >= len(pooled["rows"]) and workers["cpu_seconds"] > 0
+    assert 0 < pooled["stats"]["crawl_process"]["cpu_seconds"] and 0 < pooled["stats"]["crawl_process"]["peak_rss_mb"]

@@ -226,14 +226,22 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
     }
 
 
+def process_stats() -> dict[str, float]:
+    """This process's own CPU seconds (user + system) and peak RSS (MB), its children not counted."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
 def write_stats(path: str | os.PathLike[str] | None, crawl_id: str, health: list[dict[str, Any]]) -> None:
     if path:
         from govcrawl.crawl.workers import pools_stats
 
         data = {"crawl_id": crawl_id, "ok": bool(health) and all(h["ok"] for h in health) and not INTERRUPTED,
                 "interrupted": INTERRUPTED[0][1] if INTERRUPTED else None,
-                # the page analysis's worker processes: their CPU and peak RSS, apart from the crawl process's
-                "analysis_workers": pools_stats(), "portals": health}
+                # the crawl process's own CPU and peak RSS, and its analysis workers' apart
+                "crawl_process": process_stats(), "analysis_workers": pools_stats(), "portals": health}
         Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
