@@ -17,7 +17,7 @@ from govcrawl.analysis.neardup import shared_index
 from govcrawl.crawl.guard import archived, record_route
 from govcrawl.crawl.items import AttachmentItem, PageItem
 from govcrawl.crawl.registry import default_registry
-from govcrawl.crawl.workers import analyze_job, parse_workers, shared_pool
+from govcrawl.crawl.workers import analyze_job, page_job, parse_workers, shared_pool
 from govcrawl.store.store import crawler_store
 
 
@@ -49,8 +49,11 @@ class JunkFilterPipeline:
             raise DropItem(f"{item.url}: not archived (the WARC record could not be written); not stored")
         if isinstance(item, AttachmentItem):
             return item  # judged with the report that links it
-        analysis = await self.pool.run(analyze_job, item.body, item.url, item.content_type, self.junk_settings,
-                                       stats=self.stats)
+        if self.pool.enabled:  # the worker also makes a report's near-duplicate signature, off this process
+            analysis, item.signature_made, item.signature = await self.pool.run(
+                page_job, item.body, item.url, item.content_type, self.junk_settings, stats=self.stats)
+        else:  # here: the signature only if the store needs it (a new or changed report)
+            analysis = await self.pool.run(analyze_job, item.body, item.url, item.content_type, self.junk_settings)
         item.analysis = analysis
         record_route(item, analysis)
         host = host_of(item.url)

@@ -60,7 +60,12 @@ class MetadataPipeline:
             raise DropItem(f"report year {a.report_year} outside the backfill's {years[0]}-{years[1]}")
         stats = a.statistics
         # kept with the report (same transaction) so later copies of it on other hosts are recognised
-        signature = (lambda: signature_record(a.text)) if is_government_host(host_of(item.url)) else None
+        # (made with the analysis, in its worker; else here, only if the store needs it)
+        signature = None
+        if item.signature_made:
+            signature = (lambda: item.signature)
+        elif is_government_host(host_of(item.url)):
+            signature = (lambda: signature_record(a.text))
         record = {
             "url": item.url,
             "portal": item.portal,

@@ -157,7 +157,15 @@ def _crawl(tmp_path: Path, workers: str, srv) -> dict:
                 if record.rec_type in ("response", "revisit", "resource"):
                     key = (record.rec_headers.get_header("WARC-Target-URI"), record.rec_type)
                     payloads.setdefault(key, set()).add(record.rec_headers.get_header("WARC-Payload-Digest"))
-    return {"rows": {r["url"]: {k: v for k, v in r.items() if k not in RUN_FIELDS and not k.startswith("warc_")}
+    import sqlite3
+
+    con = sqlite3.connect(work / "db.sqlite3")
+    signatures = {url: (scheme, bytes(sig)) for url, scheme, sig in
+                  con.execute("select url, scheme, signature from near_duplicate_signatures")}
+    bands = sorted(con.execute("select band_key, url from near_duplicate_bands"))
+    con.close()
+    return {"signatures": signatures, "bands": bands,
+            "rows": {r["url"]: {k: v for k, v in r.items() if k not in RUN_FIELDS and not k.startswith("warc_")}
                      for r in rows},
             "drops": sorted(line for line in run_govcrawl("drops", "--db", db, cwd=work).stdout.splitlines()),
             "payloads": payloads,
@@ -175,6 +183,8 @@ def test_a_crawl_with_the_pool_stores_what_a_crawl_without_it_stores(tmp_path):
     assert pooled["rows"] == alone["rows"]
     assert pooled["drops"] == alone["drops"]
     assert pooled["payloads"] == alone["payloads"]
+    # the reports' near-duplicate signatures (made in the workers with the analysis, or in the crawl process)
+    assert alone["signatures"] and pooled["signatures"] == alone["signatures"] and pooled["bands"] == alone["bands"]
     # the analysis ran where each run said: in the workers (their CPU counted apart), or in the crawl process
     assert alone["stats"]["analysis_workers"]["workers"] == 0 and alone["stats"]["analysis_workers"]["jobs"] == 0
     workers = pooled["stats"]["analysis_workers"]

@@ -32,8 +32,11 @@ class PageItem:
     article_url: str | None = None
     redirected_from: list[str] = field(default_factory=list)
     refresh_note: str | None = None
-    # Set by the junk filter: govcrawl.analysis.PageAnalysis
+    # Set by the junk filter: govcrawl.analysis.PageAnalysis, and (made with it, for a report on a government host)
+    # its near-duplicate signature (govcrawl.analysis.neardup.signature_record; None: text too short)
     analysis: Any = None
+    signature_made: bool = False
+    signature: Any = None
 
 
 @dataclass

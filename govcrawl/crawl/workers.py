@@ -68,6 +68,19 @@ def analyze_job(body: bytes, url: str, content_type: str | None, settings: Any) 
     return analyze_page(body, url=url, content_type=content_type, settings=settings)
 
 
+def page_job(body: bytes, url: str, content_type: str | None, settings: Any) -> tuple[Any, bool, Any]:
+    """A crawled page's analysis and, for a report on a government host, its near-duplicate signature (the
+    MinHash the metadata pipeline keeps with it; the costliest step after the analysis): (analysis, whether a
+    signature was made, the signature)."""
+    from govcrawl.analysis.junk import host_of, is_government_host
+    from govcrawl.analysis.neardup import signature_record
+
+    analysis = analyze_job(body, url, content_type, settings)
+    if analysis.kind == "annual_report" and is_government_host(host_of(url)):
+        return analysis, True, signature_record(analysis.text)
+    return analysis, False, None
+
+
 def attachment_job(body: bytes, url: str, content_type: str | None) -> tuple[str | None, str]:
     from govcrawl.analysis.attachments import extract_text
 
@@ -87,14 +100,17 @@ def _init_worker() -> None:
         except OSError:
             pass
     import govcrawl.analysis.attachments  # noqa: F401
+    import govcrawl.analysis.neardup  # noqa: F401
     import govcrawl.analysis.page  # noqa: F401
 
 
-def _measured(job: Callable[..., Any], *args: Any) -> tuple[Any, float, int, int]:
-    """Run ``job`` in a worker: (its result, the CPU seconds it took, the worker's pid, its peak RSS in KB)."""
+def _measured(job: Callable[..., Any], *args: Any) -> tuple[Any, float, int, float, int]:
+    """Run ``job`` in a worker: (its result, the CPU seconds it took, the worker's pid, the worker's whole CPU
+    seconds so far -- start-up and the passing of pages included -- and its peak RSS in KB)."""
     start = time.process_time()
     result = job(*args)
-    return result, time.process_time() - start, os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return result, time.process_time() - start, os.getpid(), usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 class AnalysisPool:
@@ -109,6 +125,7 @@ class AnalysisPool:
         self.jobs = 0
         self.cpu_seconds = 0.0
         self.peak_rss_kb: dict[int, int] = {}  # per worker pid
+        self.worker_cpu: dict[int, float] = {}  # per worker pid: its whole CPU time (start-up included)
         self.restarts = 0
         self.fallbacks = 0
         self.in_process = 0
@@ -145,7 +162,7 @@ class AnalysisPool:
             for attempt in (1, 2):
                 try:
                     future = self._executor().submit(_measured, job, *args)
-                    result, cpu, pid, rss = await asyncio.wrap_future(future)
+                    result, cpu, pid, total_cpu, rss = await asyncio.wrap_future(future)
                 except BrokenProcessPool:
                     logger.error("analysis worker died (attempt %d); %s", attempt,
                                  "restarting the pool" if attempt == 1 else "analysing in the crawl process")
@@ -153,6 +170,7 @@ class AnalysisPool:
                     continue
                 self.jobs += 1
                 self.cpu_seconds += cpu
+                self.worker_cpu[pid] = max(total_cpu, self.worker_cpu.get(pid, 0.0))
                 self.peak_rss_kb[pid] = max(rss, self.peak_rss_kb.get(pid, 0))
                 if stats is not None:
                     stats.inc_value("govcrawl/analysis_workers/jobs")
@@ -163,7 +181,9 @@ class AnalysisPool:
 
     def stats(self) -> dict[str, Any]:
         return {"workers": self.workers if self.enabled else 0, "jobs": self.jobs, "in_process": self.in_process,
-                "cpu_seconds": round(self.cpu_seconds, 3),
+                "cpu_seconds": round(self.cpu_seconds, 3),  # in the jobs themselves
+                "process_cpu_seconds": round(sum(self.worker_cpu.values()), 3),  # the workers' whole CPU
+                "processes": len(self.worker_cpu),
                 "peak_rss_mb": round(sum(self.peak_rss_kb.values()) / 1024, 1),
                 "restarts": self.restarts, "fallbacks": self.fallbacks}
 
@@ -187,8 +207,9 @@ def shared_pool(workers: int) -> AnalysisPool:
 
 def pools_stats() -> dict[str, Any]:
     """This process's analysis pool(s), summed: workers, jobs, CPU seconds, their peak RSS together (MB)."""
-    total: dict[str, Any] = {"workers": 0, "jobs": 0, "in_process": 0, "cpu_seconds": 0.0, "peak_rss_mb": 0.0,
-                             "restarts": 0, "fallbacks": 0}
+    total: dict[str, Any] = {"workers": 0, "jobs": 0, "in_process": 0, "cpu_seconds": 0.0,
+                             "process_cpu_seconds": 0.0, "processes": 0, "peak_rss_mb": 0.0, "restarts": 0,
+                             "fallbacks": 0}
     for pool in _POOLS.values():
         for key, value in pool.stats().items():
             total[key] = round(total[key] + value, 3)
