@@ -13,7 +13,7 @@ articles, ~9 list pages, ~11 attachments, robots.txt and the 政府信息公开 
 
 Served by ``Host`` header and as an HTTP proxy (absolute-form request URIs), every answer after
 ``latency`` seconds. The control host ``bench.control`` answers ``/stats`` (requests, bytes, first
-and last request time per client: ``wget`` or ``govcrawl`` by User-Agent) and ``/reset``.
+and last request time per client: ``wget``, ``bare-archiver`` or ``govcrawl`` by User-Agent) and ``/reset``.
 
     python benchmarks/fastreplica.py --portals 1000 --latency-ms 100 --port 8899
 """
@@ -43,6 +43,7 @@ from govcrawl.replica import templates as T  # noqa: E402
 from govcrawl.replica.articles import IdSequence, SiteCfg, make_article  # noqa: E402
 
 CONTROL_HOST = "bench.control"
+CLIENTS = ("wget", "bare-archiver")  # counted apart by User-Agent; every other client counts as govcrawl
 DEPARTMENTS = ("发展和改革局", "财政局", "教育局", "公安局", "民政局", "人力资源和社会保障局", "自然资源和规划局",
                "住房和城乡建设局", "交通运输局", "农业农村局", "商务局", "文化和广电旅游体育局", "卫生健康局",
                "应急管理局", "审计局", "市场监督管理局", "统计局", "医疗保障局", "司法局", "生态环境分局")
@@ -159,6 +160,15 @@ def _pdf(title: str) -> bytes:
     return http.make_pdf(title)
 
 
+def client_of(user_agent: str) -> str:
+    """Whose request this is, by User-Agent: ``wget``, ``bare-archiver`` (benchmarks/bare_archiver.py) or ``govcrawl``."""
+    ua = user_agent.lower()
+    for client in CLIENTS:
+        if ua.startswith(client):
+            return client
+    return "govcrawl"
+
+
 class Stats:
     def __init__(self) -> None:
         self.reset()
@@ -215,7 +225,7 @@ class FastReplica:
             return web.Response(body=json.dumps(data).encode(), content_type="application/json")
         body = await request.read() if request.can_read_body else b""
         ua = request.headers.get("User-Agent", "")
-        client = "wget" if ua.lower().startswith("wget") else "govcrawl"
+        client = client_of(ua)
         portal = self.by_host.get(host)
         if self.latency:
             await asyncio.sleep(self.latency)

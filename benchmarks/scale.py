@@ -1,23 +1,31 @@
-"""Scale benchmark: govcrawl and ``wget --warc-file`` against a replica of N portals, one command.
+"""Scale benchmark: govcrawl, a bare Scrapy archiver and ``wget --warc-file`` against a replica of N portals, one command.
 
     python benchmarks/scale.py                      # 1,000 portals (~107,000 pages), 100 ms latency
     python benchmarks/scale.py --portals 200        # a fifth of it
     python benchmarks/scale.py --quick              # 20 portals, 20 s of wget: a smoke run
     python benchmarks/scale.py --profile            # + py-spy samples of govcrawl, CPU by component
+    python benchmarks/scale.py --no-peer            # without the bare Scrapy archiver
 
 Starts ``benchmarks/fastreplica.py`` (its own process: the server's CPU is measured apart, but it
-shares the machine's cores with the crawler), then runs
+shares the machine's cores with the crawler), then runs, one after another (each alone with the server):
 
 * govcrawl: ``python -m govcrawl crawl --portals REG --proxy ... --db sqlite:///... --warc-dir ...``
   (WARC capture, SQL metadata, page analysis and extraction all on: the ordinary crawl);
+* the peer, ``benchmarks/bare_archiver.py``: a plain Scrapy spider writing every exchange as WARC request and
+  response records through warcio (no analysis, no SQL) from the same start URLs, recursive within each portal's
+  host, paging the jcms lists as their script does, with govcrawl's concurrency and manners (per-host
+  connections, AutoThrottle, robots.txt, at most parallel portals x per-host requests at once);
+* Scrapy's floor (``scrapy_floor.py``): a bare spider fetching the same articles and discarding them (CPU only);
 * wget: ``wget -r -l inf --warc-file ... -e robots=on`` through the same proxy, every portal's start URL,
   recursive within each portal's host (wget's default: no host spanning) -- the same scope. wget is
   sequential, so it is stopped after ``--wget-seconds`` and its rate taken over that time.
 
-Pages are counted by the server (every answer, per client by User-Agent). CPU (user+sys), peak RSS
-(``ru_maxrss`` of the crawl process, from ``wait4``) and WARC bytes are the crawler's own. The
-politeness limit is ``portals x per-host concurrency / latency``: the rate at which a crawler that
-never holds more than that many requests per host open would go if it cost nothing.
+Pages are counted by the server (every answer, per client by User-Agent: ``govcrawl``, ``bare-archiver``,
+``wget``). CPU (user+sys), peak RSS (``ru_maxrss`` of the crawl process, from ``wait4``) and WARC bytes are the
+crawler's own. govcrawl's pages/s (first..last request) is printed as a ratio of the bare archiver's
+(``peer_ratio``) and of wget's (``ratio_to_wget``). The politeness limit is ``portals x per-host concurrency /
+latency``: the rate at which a crawler that never holds more than that many requests per host open would go if
+it cost nothing.
 
 Results: ``benchmarks/results/scale-<portals>p-<latency>ms.json`` (+ ``latest.json``) and a table on stdout.
 """
@@ -48,6 +56,7 @@ FLOOR_PORTALS = 50  # portals the bare-Scrapy floor is measured on
 TARGETS = {
     "politeness_ratio": 0.90,  # pages/s >= 90% of the politeness limit (until CPU-bound)
     "wget_ratio": 3.0,  # >= 3x wget's pages/s
+    "peer_ratio": 0.8,  # >= 0.8x the bare Scrapy archiver's pages/s, while doing all the analysis (issue 20's aim)
     "cpu_ms_per_page": 2.0,  # <= 2 ms CPU per plain page, end to end
     "peak_rss_mb": 400.0,  # <= 400 MB over a 100,000-page crawl
 }
@@ -242,6 +251,39 @@ def measure_govcrawl(args: argparse.Namespace, work: Path, port: int, info: dict
     return g
 
 
+def measure_peer(args: argparse.Namespace, work: Path, port: int) -> dict:
+    """The bare Scrapy archiver (``bare_archiver.py``: Scrapy + warcio, govcrawl's concurrency) on the same portals,
+    measured as govcrawl is: pages as the server counted them (its own User-Agent), CPU and peak RSS from wait4."""
+    wdir = work / "bare-archiver-warc"
+    shutil.rmtree(wdir, ignore_errors=True)
+    cmd = [sys.executable, str(HERE / "bare_archiver.py"), "--proxy", f"http://127.0.0.1:{port}",
+           "--portals", str(args.portals), "--warc-dir", str(wdir)]
+    control(port, "reset")
+    server_cpu0 = control(port)["server_cpu_s"]
+    print(f"bare Scrapy archiver: the same {args.portals} portals, WARC only ...", file=sys.stderr)
+    p = run_measured(cmd, dict(os.environ, PYTHONPATH=str(REPO)), work / "bare-archiver.log", port, "bare-archiver")
+    srv = control(port)
+    c = srv["clients"].get("bare-archiver", {"requests": 0, "bytes": 0, "first": 0, "last": 0})
+    p["pages"] = c["requests"]
+    p["statuses"] = c.get("status", {})
+    p["crawl_span_s"] = round(c["last"] - c["first"], 2) if c["requests"] else None
+    p["pages_per_s"] = round(p["pages"] / p["wall_s"], 1) if p["wall_s"] else None
+    p["pages_per_s_crawling"] = round(p["pages"] / p["crawl_span_s"], 1) if p.get("crawl_span_s") else None
+    steady = steady_rate(p["timeline"])
+    p["pages_per_s_steady"] = round(steady, 1) if steady else None
+    p["cpu_ms_per_page"] = round(1000 * p["cpu_s"] / p["pages"], 2) if p["pages"] else None
+    p["cpu_utilisation"] = round(p["cpu_s"] / p["wall_s"], 2) if p["wall_s"] else None
+    p["warc_bytes"] = dir_bytes(wdir)
+    p["server_cpu_s"] = round(srv["server_cpu_s"] - server_cpu0, 2)
+    p["command"] = " ".join(cmd)
+    try:  # its own line: responses it archived, CPU from the spider's opening (imports excluded)
+        own = [l for l in (work / "bare-archiver.log").read_text(errors="replace").splitlines() if l.startswith("{")]
+        p["own"] = json.loads(own[-1]) if own else None
+    except (OSError, ValueError):
+        p["own"] = None
+    return p
+
+
 def run(args: argparse.Namespace) -> dict:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="govcrawl-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -259,6 +301,10 @@ def run(args: argparse.Namespace) -> dict:
         reg = work / "portals.toml"
         reg.write_text(fastreplica.registry_toml(args.portals), encoding="utf-8")
         result["govcrawl"] = measure_govcrawl(args, work, port, info, reg, f"sqlite:///{work / 'govcrawl.sqlite3'}")
+
+        # ----------------------------------------------------------------- the peer: a bare Scrapy archiver
+        if not args.no_peer:
+            result["bare_archiver"] = measure_peer(args, work, port)
 
         # ----------------------------------------------------------------- Scrapy's own floor
         if not args.skip_floor:
@@ -405,9 +451,15 @@ def compare(r: dict) -> dict:
     if w and w.get("pages_per_s"):
         out["wget_pages_per_s"] = w["pages_per_s"]
         out["ratio_to_wget"] = round(rate / w["pages_per_s"], 2)
+    peer = r.get("bare_archiver") or {}
+    peer_rate = peer.get("pages_per_s_crawling") or peer.get("pages_per_s")
+    if peer_rate:
+        out["peer_pages_per_s"] = peer_rate
+        out["peer_ratio"] = round(rate / peer_rate, 2)
     checks = {
         "politeness (>= 90% of the limit, or CPU-bound)": (out["ratio_to_politeness_limit"] or 0) >= TARGETS["politeness_ratio"],
         ">= 3x wget": (out.get("ratio_to_wget") or 0) >= TARGETS["wget_ratio"] if "ratio_to_wget" in out else None,
+        ">= 0.8x the bare Scrapy archiver": out["peer_ratio"] >= TARGETS["peer_ratio"] if "peer_ratio" in out else None,
         "<= 2 ms CPU per page": (g.get("cpu_ms_per_page") or 1e9) <= TARGETS["cpu_ms_per_page"],
         "<= 400 MB peak RSS": g["peak_rss_mb"] <= TARGETS["peak_rss_mb"],
     }
@@ -417,30 +469,44 @@ def compare(r: dict) -> dict:
     return out
 
 
+def _answers(x: dict) -> str | None:
+    """'200s / others' as the server answered them."""
+    st = x.get("statuses")
+    if not st:
+        return None
+    ok = st.get("200", 0)
+    return f"{ok} / {sum(st.values()) - ok}"
+
+
 def table(r: dict) -> str:
     g, w, cmp_ = r["govcrawl"], r.get("wget") or {}, r["comparison"]
+    p = r.get("bare_archiver") or {}
     rows = [
-        ("pages served", g.get("pages"), w.get("pages")),
-        ("wall s", g.get("wall_s"), w.get("wall_s")),
-        ("pages/s (first..last request)", g.get("pages_per_s_crawling"), w.get("pages_per_s")),
-        ("pages/s (process wall)", g.get("pages_per_s"), None),
-        ("pages/s (steady, 10-90%)", g.get("pages_per_s_steady"), None),
-        ("CPU s (user+sys)", g.get("cpu_s"), w.get("cpu_s")),
-        ("CPU ms / page", g.get("cpu_ms_per_page"), w.get("cpu_ms_per_page")),
-        ("CPU utilisation (cores)", g.get("cpu_utilisation"), None),
-        ("peak RSS MB", g.get("peak_rss_mb"), w.get("peak_rss_mb")),
-        ("WARC bytes", g.get("warc_bytes"), w.get("warc_bytes")),
-        ("replica server CPU s", g.get("server_cpu_s"), None),
+        ("pages served", g.get("pages"), p.get("pages"), w.get("pages")),
+        ("  answered 200 / other", _answers(g), _answers(p), _answers(w)),
+        ("wall s", g.get("wall_s"), p.get("wall_s"), w.get("wall_s")),
+        ("pages/s (first..last request)", g.get("pages_per_s_crawling"), p.get("pages_per_s_crawling"), w.get("pages_per_s")),
+        ("pages/s (process wall)", g.get("pages_per_s"), p.get("pages_per_s"), None),
+        ("pages/s (steady, 10-90%)", g.get("pages_per_s_steady"), p.get("pages_per_s_steady"), None),
+        ("CPU s (user+sys)", g.get("cpu_s"), p.get("cpu_s"), w.get("cpu_s")),
+        ("CPU ms / page", g.get("cpu_ms_per_page"), p.get("cpu_ms_per_page"), w.get("cpu_ms_per_page")),
+        ("CPU utilisation (cores)", g.get("cpu_utilisation"), p.get("cpu_utilisation"), None),
+        ("peak RSS MB", g.get("peak_rss_mb"), p.get("peak_rss_mb"), w.get("peak_rss_mb")),
+        ("WARC bytes", g.get("warc_bytes"), p.get("warc_bytes"), w.get("warc_bytes")),
+        ("replica server CPU s", g.get("server_cpu_s"), p.get("server_cpu_s"), None),
     ]
-    lines = [f"{'':34} {'govcrawl':>14} {'wget':>14}"]
-    for name, a, b in rows:
-        lines.append(f"{name:34} {'' if a is None else a:>14} {'' if b is None else b:>14}")
+    lines = [f"{'':34} {'govcrawl':>14} {'bare archiver':>14} {'wget':>14}"]
+    for name, *cells in rows:
+        lines.append(f"{name:34}" + "".join(f" {'' if c is None else c:>14}" for c in cells))
     lines.append("")
     lines.append(f"politeness limit {cmp_['politeness_limit_pages_per_s']} pages/s "
                  f"({r['config'].get('parallel_portals', r['config']['portals'])} portals at once x "
                  f"{r['config']['per_host_concurrency']} / "
                  f"{r['config']['latency_ms']:g} ms); govcrawl at {cmp_['ratio_to_politeness_limit']:.1%} of it"
                  + (" (CPU-bound)" if cmp_["cpu_bound"] else ""))
+    if "peer_ratio" in cmp_:
+        lines.append(f"govcrawl / bare Scrapy archiver pages/s: {cmp_['peer_ratio']}x (Scrapy + warcio WARC, "
+                     "no analysis, no SQL; same concurrency)")
     if "ratio_to_wget" in cmp_:
         lines.append(f"govcrawl / wget pages/s: {cmp_['ratio_to_wget']}x")
     for k, v in cmp_["targets"].items():
@@ -461,7 +527,7 @@ def table(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="govcrawl vs wget on a replica of N portals")
+    ap = argparse.ArgumentParser(description="govcrawl vs a bare Scrapy archiver and wget on a replica of N portals")
     ap.add_argument("--portals", type=int, default=None, help="portals in the replica (default 1000; --quick: 20)")
     ap.add_argument("--latency-ms", type=float, default=None, help="server latency per answer (default 100)")
     ap.add_argument("--articles", type=int, default=fastreplica.DEFAULT_ARTICLES, help="articles per portal (default 85)")
@@ -469,6 +535,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="a small run: 20 portals, 20 s of wget")
     ap.add_argument("--skip-wget", action="store_true")
     ap.add_argument("--skip-floor", action="store_true", help="skip the bare-Scrapy floor runs (benchmarks/scrapy_floor.py)")
+    ap.add_argument("--no-peer", "--skip-peer", dest="no_peer", action="store_true",
+                    help="skip the bare Scrapy archiver (benchmarks/bare_archiver.py)")
     ap.add_argument("--profile", action="store_true", help="sample govcrawl with py-spy (pip install py-spy)")
     ap.add_argument("--distributed", action="store_true",
                     help="1 worker against --workers workers on Redis + PostgreSQL (default 20 portals, 1000 ms: latency-bound)")

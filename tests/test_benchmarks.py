@@ -52,6 +52,14 @@ def test_scale_smoke(tmp_path):
     assert floor["fetch"]["cpu_ms_per_page"] > 0 and "Scrapy's floor" in run.stdout
     if shutil.which("wget"):
         assert result["wget"]["pages"] > 0 and "ratio_to_wget" in result["comparison"]
+    # the peer, a bare Scrapy archiver, crawled the same portals in the same run, counted apart by the server:
+    # at least every page govcrawl fetched (it also follows the navigation links govcrawl has no use for)
+    peer = result["bare_archiver"]
+    assert peer["exit"] == 0 and peer["pages"] >= g["pages"] and peer["statuses"].get("200", 0) >= g["pages"]
+    assert peer["own"]["pages"] == peer["pages"] and peer["warc_bytes"] > 0 and peer["cpu_ms_per_page"] > 0
+    assert result["comparison"]["peer_ratio"] == round(
+        result["comparison"]["govcrawl_pages_per_s"] / peer["pages_per_s_crawling"], 2)
+    assert "govcrawl / bare Scrapy archiver pages/s" in run.stdout
 
 
 def test_distributed_comparison_smoke(tmp_path):
