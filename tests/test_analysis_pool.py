@@ -101,6 +101,24 @@ def test_a_dead_worker_loses_no_page(monkeypatch):
         pool.close()
 
 
+def test_workers_that_die_on_everything_are_given_up(monkeypatch):
+    from govcrawl.crawl.workers import GIVE_UP_AFTER
+
+    monkeypatch.setenv("GOVCRAWL_TEST_CRAWL_PID", str(os.getpid()))
+    pool = AnalysisPool(2)
+
+    async def many():
+        return [await pool.run(die_in_a_worker, n) for n in range(GIVE_UP_AFTER)]
+
+    try:
+        assert asyncio.run(many()) == [2 * n for n in range(GIVE_UP_AFTER)]  # every page done all the same
+        # after GIVE_UP_AFTER failures in a row (two per job) the pool was given up: no more restarts
+        assert not pool.enabled and pool.restarts == GIVE_UP_AFTER
+        assert pool.fallbacks == GIVE_UP_AFTER // 2 and pool.in_process == GIVE_UP_AFTER - GIVE_UP_AFTER // 2
+    finally:
+        pool.close()
+
+
 def test_workers_die_with_their_crawl_process(tmp_path):
     """A crawl process killed outright (SIGKILL: no atexit, no shutdown) leaves no worker running."""
     script = (

@@ -11,7 +11,8 @@ copy of the reactor's threads or sockets), one pool per crawl process shared by 
   once its bound (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``) is reached -- so memory stays bounded;
 * the results are the same objects the in-process call returns (the same functions run; a test compares them);
 * a worker that dies (a crash, the OOM killer) loses nothing: the pool is rebuilt once per job and, should it
-  break again, the job runs in the crawl process;
+  break again, the job runs in the crawl process; workers that fail six times in a row (they cannot start, or
+  die on everything) are given up and the rest of the crawl analyses in its own process;
 * workers ignore SIGINT/SIGTERM (the crawl process decides how a run ends) and die with their parent
   (``PR_SET_PDEATHSIG``), so an interrupted or killed crawl leaves no orphans;
 * each result carries its worker's CPU time and peak RSS: the crawl's stats report the workers apart
@@ -110,7 +111,24 @@ def _measured(job: Callable[..., Any], *args: Any) -> tuple[Any, float, int, flo
     start = time.process_time()
     result = job(*args)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return result, time.process_time() - start, os.getpid(), usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    return result, time.process_time() - start, os.getpid(), usage.ru_utime + usage.ru_stime, _peak_rss_kb(usage)
+
+
+def _peak_rss_kb(usage: Any) -> int:
+    """This process's own peak RSS (KB): /proc's VmHWM where there is one -- Linux carries a parent's peak into
+    ``ru_maxrss`` across fork and exec, so a spawned worker's ru_maxrss would count the crawl process's."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return usage.ru_maxrss
+
+
+#: Pool failures in a row (no job done between them) after which a crawl process stops using its workers.
+GIVE_UP_AFTER = 6
 
 
 class AnalysisPool:
@@ -128,6 +146,7 @@ class AnalysisPool:
         self.worker_cpu: dict[int, float] = {}  # per worker pid: its whole CPU time (start-up included)
         self.restarts = 0
         self.fallbacks = 0
+        self.failures_in_a_row = 0
         self.in_process = 0
 
     @property
@@ -167,7 +186,16 @@ class AnalysisPool:
                     logger.error("analysis worker died (attempt %d); %s", attempt,
                                  "restarting the pool" if attempt == 1 else "analysing in the crawl process")
                     self._restart()
+                    self.failures_in_a_row += 1
+                    if self.failures_in_a_row >= GIVE_UP_AFTER and self.enabled:
+                        # workers that cannot even start (or die on every page): the crawl goes on without them
+                        logger.error("analysis workers failed %d times in a row; analysing in the crawl process "
+                                     "from now on", self.failures_in_a_row)
+                        self.workers = 1
+                    if not self.enabled:
+                        break
                     continue
+                self.failures_in_a_row = 0
                 self.jobs += 1
                 self.cpu_seconds += cpu
                 self.worker_cpu[pid] = max(total_cpu, self.worker_cpu.get(pid, 0.0))
