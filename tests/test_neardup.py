@@ -86,3 +86,31 @@ def test_signatures_kept_in_the_database_serve_later_runs(db_url):
     assert [u for u, _ in index.originals(OTHER)] == ["http://www.zhoushan.gov.cn/r.html"]
     assert [u for u, _ in store.reports_without_signature(SCHEME)] == ["http://blog.example.com/copy.html"]
     store.close()
+
+
+def test_signatures_are_datasketchs_minhash_without_importing_it():
+    """The permutations drawn in govcrawl are datasketch's affine32 ones for seed 1, and a signature is the MinHash
+    datasketch makes from the same shingle hashes -- so stored signatures (SCHEME) stay comparable -- while making
+    one imports neither datasketch nor scipy (~70 MB in every process)."""
+    import subprocess
+    import sys
+
+    import numpy as np
+    from datasketch import MinHash
+
+    from govcrawl.analysis import neardup
+
+    reference = MinHash(num_perm=neardup.NUM_PERM, seed=1)
+    a, b = neardup._permutations()
+    assert np.array_equal(a, reference.permutations[0]) and np.array_equal(b, reference.permutations[1])
+    ours = neardup.signature(REPORT).hashvalues
+    hashes = neardup.shingle_hashes(neardup._NOISE.sub("", REPORT))
+    expected = np.minimum(reference.hashvalues, (hashes[:, None] * reference.permutations[0]
+                                                 + reference.permutations[1]).min(axis=0))
+    assert ours.dtype == np.uint32 and np.array_equal(ours, expected)
+    code = ("import sys; from govcrawl.analysis.neardup import signature_record; "
+            f"assert signature_record(open({str(SEEDS / '000_c329f63d9b8143d2.txt')!r}, encoding='utf-8').read()); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "[]"

@@ -7,7 +7,8 @@ whitespace and punctuation removed, so markup and conversions around the text do
 
 The shingle hash is a 64-bit mix of the 5 code points computed for all shingles at once with numpy,
 instead of one SHA-1 call per shingle. It is a fixed function (no per-process seed), and the MinHash
-itself is datasketch's (its default affine32 permutations, seed 1, min per permutation), so the share
+itself is datasketch's (its default affine32 permutations, seed 1, min per permutation: drawn here the same way,
+without importing datasketch and the scipy it pulls in), so the share
 of agreeing minima stays the usual unbiased estimate of the shingle sets' Jaccard index.
 
 A crawl keeps the signatures in its database (``near_duplicate_signatures``, with the ``SCHEME`` that
@@ -35,12 +36,32 @@ _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 SCHEME = f"char{SHINGLE}-fmix64hi32-affine32-seed1-{NUM_PERM}"
 
 
-@functools.lru_cache(maxsize=1)
-def _empty_minhash():
-    """A MinHash with no values yet: its permutations are made once (datasketch draws them per instance)."""
-    from datasketch import MinHash  # imported when used: it pulls in scipy (~0.6 s)
+class MinHash:
+    """A MinHash signature: ``hashvalues``, one 32-bit minimum per permutation (numpy uint32)."""
 
-    return MinHash(num_perm=NUM_PERM)
+    __slots__ = ("hashvalues",)
+
+    def __init__(self, hashvalues: Any) -> None:
+        self.hashvalues = hashvalues
+
+    def jaccard(self, other: "MinHash") -> float:
+        """The estimated Jaccard index of the two texts' shingle sets (as datasketch's ``MinHash.jaccard``)."""
+        import numpy as np
+
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
+
+
+@functools.lru_cache(maxsize=1)
+def _permutations() -> tuple[Any, Any]:
+    """datasketch's affine32 permutations for seed 1 (``MinHash(num_perm=NUM_PERM)._init_permutations``), drawn
+    the same way: odd ``a`` and any ``b`` from numpy's RandomState(1). Drawn here, not by datasketch, whose
+    import pulls in scipy (~70 MB in every process that makes a signature); a test keeps them equal."""
+    import numpy as np
+
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
 _C1, _C2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53  # MurmurHash3's fmix64 multipliers
@@ -88,15 +109,13 @@ def signature(text: str) -> Any:
     compact = _NOISE.sub("", text)
     if len(compact) < MIN_CHARS:
         return None
-    m = _empty_minhash().copy()
-    a, b = m.permutations
+    a, b = _permutations()
     # datasketch's affine32 update, with our hashes in place of SHA-1's: h * a + b mod 2**32 per permutation
-    # (uint32 arithmetic wraps), the minimum over the shingles. In place: numpy's own elision of the temporary
-    # costs more than the sum on a large array.
+    # (uint32 arithmetic wraps), the minimum over the shingles (datasketch starts from 2**32 - 1, which no
+    # minimum exceeds). In place: numpy's own elision of the temporary costs more than the sum on a large array.
     values = shingle_hashes(compact)[:, None] * a
     values += b
-    m.hashvalues = np.minimum(m.hashvalues, values.min(axis=0))
-    return m
+    return MinHash(values.min(axis=0).astype(np.uint32))
 
 
 # LSH banding, fixed so that stored band keys never depend on the threshold: a pair is a candidate with
