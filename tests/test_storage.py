@@ -53,3 +53,20 @@ def test_bad_database_url_is_a_clear_error(tmp_path):
         Store("nosuchdb://x")
     with pytest.raises(StorageError, match="cannot open database"):
         Store(f"sqlite:///{tmp_path}/missing/dir/x.sqlite3")
+
+
+def test_statistics_cells_are_stored_and_replaced_with_a_changed_report(db_url):
+    """The cells go to the driver's executemany directly (SQLite and PostgreSQL parameter styles): stored as given,
+    replaced when the report changes, kept when it is unchanged."""
+    store = Store(db_url)
+    values = {"url": "http://a.gov.cn/1", "portal": "a", "payload_digest": "sha1:A"}
+    cells = [("table2", "规章", "本年制发件数", 3.0), ("table3", "总计", "本年新收政府信息公开申请数量", None),
+             ("table2", "行政许可", "本年处理决定数量", 12.5)]
+    assert store.save_report(values, statistics=cells) == "new"
+    stored = {(v.table_name, v.row_key, v.column_key, v.value) for v in store.statistics()["http://a.gov.cn/1"]}
+    assert stored == set(cells)
+    assert store.save_report(values, statistics=cells[:1]) == "unchanged"  # unchanged: the cells stay
+    assert len(store.statistics()["http://a.gov.cn/1"]) == 3
+    assert store.save_report({**values, "payload_digest": "sha1:B"}, statistics=cells[:1]) == "changed"
+    assert [(v.table_name, v.value) for v in store.statistics()["http://a.gov.cn/1"]] == [("table2", 3.0)]
+    store.close()

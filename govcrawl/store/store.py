@@ -8,6 +8,7 @@ Two tables, one row per URL each:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -205,12 +206,14 @@ class Store:
                     warc_offset=values.get("warc_offset"), first_seen=now, **capture_row))
             if statistics is not None and status != "unchanged":
                 conn.execute(delete(cells).where(cells.c.report_url == url))
-                if statistics:
-                    conn.execute(
-                        insert(cells),
-                        [{"report_url": url, "table_name": t, "row_key": r, "column_key": c, "value": v}
-                         for t, r, c, v in statistics],
-                    )
+                sql = _cells_insert_sql(conn.dialect)
+                if statistics and sql:
+                    # a report has ~180 cells: handed to the driver's executemany as tuples (no SQLAlchemy
+                    # parameter processing per row; the same rows)
+                    conn.exec_driver_sql(sql, [(url, t, r, c, v) for t, r, c, v in statistics])
+                elif statistics:
+                    conn.execute(insert(cells), [{"report_url": url, "table_name": t, "row_key": r, "column_key": c,
+                                                  "value": v} for t, r, c, v in statistics])
             record = signature() if signature is not None and status != "unchanged" else None
             if record is not None:
                 _write_signature(conn, url, *record)
@@ -448,6 +451,17 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@functools.lru_cache(maxsize=4)
+def _cells_insert_sql(dialect: Any) -> str | None:
+    """The INSERT of statistics cells in the driver's positional parameter style (SQLite ``?``, psycopg ``%s``);
+    None for a driver with named parameters only."""
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if mark is None:
+        return None
+    table = dialect.identifier_preparer.format_table(StatisticValue.__table__)
+    return f"INSERT INTO {table} (report_url, table_name, row_key, column_key, value) VALUES ({', '.join([mark] * 5)})"
 
 
 def _write_signature(conn: Any, url: str, scheme: str, signature: bytes, band_keys: list[int]) -> None:
