@@ -119,6 +119,39 @@ def test_workers_that_die_on_everything_are_given_up(monkeypatch):
         pool.close()
 
 
+def slow_job(value: int) -> int:
+    time.sleep(0.4)
+    return value
+
+
+def test_downloads_wait_while_the_analysis_backlog_is_full():
+    """Back-pressure across portals: with ``backlog`` pages out, a download (AnalysisBackpressure) waits until one
+    comes back; with the pool off nothing ever waits."""
+    from govcrawl.crawl.workers import AnalysisBackpressure
+
+    pool = AnalysisPool(2, backlog=2)
+    middleware = AnalysisBackpressure(pool)
+
+    async def scenario():
+        jobs = [asyncio.ensure_future(pool.run(slow_job, n)) for n in range(2)]
+        await asyncio.sleep(0.05)
+        assert pool.outstanding == 2
+        download = asyncio.ensure_future(middleware.process_request(object()))
+        await asyncio.sleep(0.1)
+        assert not download.done()  # the backlog is full: the request waits
+        assert await asyncio.gather(*jobs) == [0, 1]
+        assert await asyncio.wait_for(download, 5) is None  # room again: it goes on
+        assert pool.outstanding == 0
+        await asyncio.wait_for(middleware.process_request(object()), 1)  # room: no wait at all
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        pool.close()
+    off = AnalysisBackpressure(AnalysisPool(1, backlog=0))
+    assert asyncio.run(asyncio.wait_for(off.process_request(object()), 1)) is None
+
+
 def test_workers_die_with_their_crawl_process(tmp_path):
     """A crawl process killed outright (SIGKILL: no atexit, no shutdown) leaves no worker running."""
     script = (

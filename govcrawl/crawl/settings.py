@@ -95,6 +95,8 @@ DEFAULT_REQUEST_HEADERS = {
 # --- the page path -----------------------------------------------------------------
 # spider -> item -> junk filter -> metadata (SQL); WARC capture beside it for every response.
 DOWNLOADER_MIDDLEWARES = {
+    # downloads wait while the analysis workers' backlog is full (bounded memory over any number of portals)
+    "govcrawl.crawl.workers.AnalysisBackpressure": 50,
     "govcrawl.crawl.middlewares.ProxyMiddleware": 740,  # before Scrapy's HttpProxyMiddleware (750)
     "govcrawl.crawl.middlewares.ConditionalRequestMiddleware": 760,
     # after decompression (HttpCompressionMiddleware, 590), before retries see the answer

@@ -6,9 +6,10 @@ other cores idle. ``AnalysisPool`` runs it in ``GOVCRAWL_ANALYSIS_WORKERS`` work
 copy of the reactor's threads or sockets), one pool per crawl process shared by its portals' crawlers:
 
 * the pipelines ``await`` a job (``analyze`` / ``attachment_text``); the reactor goes on downloading meanwhile;
-* back-pressure, not an unbounded queue: at most ``2 x workers`` jobs are out at once; further items wait in
-  the pipeline, holding their responses in Scrapy's scraper slot, which stops the engine taking new responses
-  once its bound (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``) is reached -- so memory stays bounded;
+* back-pressure, not an unbounded queue: at most ``JOBS_PER_WORKER x workers`` jobs are out at once; further
+  pages wait in the pipeline, and once ``BACKLOG_PER_WORKER x workers`` pages wait, the crawl's downloads wait
+  too (``AnalysisBackpressure``, a downloader middleware) -- so memory stays bounded over any number of portals
+  (Scrapy's own bound is per portal: 5 MB of responses in each crawler's scraper slot);
 * the results are the same objects the in-process call returns (the same functions run; a test compares them);
 * a worker that dies (a crash, the OOM killer) loses nothing: the pool is rebuilt once per job and, should it
   break again, the job runs in the crawl process; workers that fail six times in a row (they cannot start, or
@@ -127,6 +128,16 @@ def _peak_rss_kb(usage: Any) -> int:
     return usage.ru_maxrss
 
 
+#: Jobs out to the workers at once, per worker: enough that a worker never idles while the crawl process (busy,
+#: holding the GIL) gets round to handing it the next page and taking its result.
+JOBS_PER_WORKER = 8
+#: Pages waiting for (or in) the analysis, per worker, beyond which the crawl's downloads wait (back-pressure:
+#: each portal's Scrapy scraper slot alone would hold 5 MB of responses, and a process runs 64 portals at once).
+BACKLOG_PER_WORKER = 32
+
+#: The crawl process's GIL switch interval (seconds) once it has workers.
+SWITCH_INTERVAL = 0.001
+
 #: Pool failures in a row (no job done between them) after which a crawl process stops using its workers.
 GIVE_UP_AFTER = 6
 
@@ -134,11 +145,14 @@ GIVE_UP_AFTER = 6
 class AnalysisPool:
     """Worker processes for the analysis; ``run(job, *args)`` is awaited from a pipeline."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, backlog: int | None = None) -> None:
         self.workers = workers
         self.executor: concurrent.futures.ProcessPoolExecutor | None = None
         self.slots: asyncio.Semaphore | None = None
         self.slots_loop: asyncio.AbstractEventLoop | None = None
+        self.room: asyncio.Event | None = None
+        self.outstanding = 0  # pages handed to run() and not yet back
+        self.backlog = backlog if backlog is not None else BACKLOG_PER_WORKER * workers
         self.lock = threading.Lock()
         self.jobs = 0
         self.cpu_seconds = 0.0
@@ -156,6 +170,9 @@ class AnalysisPool:
     def _executor(self) -> concurrent.futures.ProcessPoolExecutor:
         with self.lock:
             if self.executor is None:
+                # the executor's own threads (pickling pages out, results in) need the GIL the busy crawl thread
+                # holds: hand it over every millisecond instead of every 5 (CPython's default), or the workers idle
+                sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
                 self.executor = concurrent.futures.ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                     initializer=_init_worker)
@@ -168,15 +185,40 @@ class AnalysisPool:
         if broken is not None:
             broken.shutdown(wait=False, cancel_futures=True)
 
+    def _bind(self) -> None:
+        """The asyncio primitives of the running loop (each belongs to one loop; tests run several)."""
+        loop = asyncio.get_running_loop()
+        if self.slots is None or self.slots_loop is not loop:
+            self.slots, self.slots_loop = asyncio.Semaphore(JOBS_PER_WORKER * self.workers), loop
+            self.room = asyncio.Event()
+            self.room.set()
+
+    async def wait_for_room(self) -> None:
+        """Until fewer than ``backlog`` pages wait for (or are in) the analysis: the crawl's downloads wait here
+        (``AnalysisBackpressure``), so pages never pile up in memory faster than the workers analyse them."""
+        if not self.enabled:
+            return
+        self._bind()
+        while self.outstanding >= self.backlog:
+            self.room.clear()
+            await self.room.wait()
+
     async def run(self, job: Callable[..., Any], *args: Any, stats: Any = None) -> Any:
         """``job(*args)`` in a worker (or here, with the pool off); the same result either way. ``stats``: a crawler's
         stats, counting its jobs and their CPU time in the workers (``govcrawl/analysis_workers/*``)."""
         if not self.enabled:
             self.in_process += 1
             return job(*args)
-        loop = asyncio.get_running_loop()
-        if self.slots is None or self.slots_loop is not loop:  # (a semaphore belongs to one event loop)
-            self.slots, self.slots_loop = asyncio.Semaphore(2 * self.workers), loop
+        self._bind()
+        self.outstanding += 1
+        try:
+            return await self._run(job, *args, stats=stats)
+        finally:
+            self.outstanding -= 1
+            if self.outstanding < self.backlog:
+                self.room.set()
+
+    async def _run(self, job: Callable[..., Any], *args: Any, stats: Any = None) -> Any:
         async with self.slots:
             for attempt in (1, 2):
                 try:
@@ -223,6 +265,24 @@ class AnalysisPool:
 
 
 _POOLS: dict[int, AnalysisPool] = {}
+
+
+class AnalysisBackpressure:
+    """Downloader middleware: a request waits while the process's analysis backlog is full, so downloads never
+    run ahead of the analysis workers (its requests stay active in Scrapy's downloader, which then takes no more
+    from the scheduler). Nothing waits with the pool off: the pipelines then analyse as they receive."""
+
+    def __init__(self, pool: AnalysisPool) -> None:
+        self.pool = pool
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "AnalysisBackpressure":
+        return cls(shared_pool(parse_workers(crawler.settings.get("GOVCRAWL_ANALYSIS_WORKERS", "auto"))))
+
+    async def process_request(self, request: Any) -> None:
+        if self.pool.enabled and self.pool.outstanding >= self.pool.backlog:
+            await self.pool.wait_for_room()
+        return None
 
 
 def shared_pool(workers: int) -> AnalysisPool:

@@ -189,8 +189,8 @@ class Store:
             row = {k: v for k, v in values.items()
                    if not (status == "unchanged" and k in ("warc_filename", "warc_offset"))}
             row["last_seen"] = now
-            if old is None:
-                conn.execute(insert(reports).values(first_seen=now, **row))
+            if old is None:  # (the statement takes the row as parameters: built and compiled once, not per report)
+                conn.execute(insert(reports), {**row, "first_seen": now})
             else:
                 conn.execute(update(reports).where(reports.c.id == old.id).values(**row))
             capture_row = {"last_seen": now, **(validators or {})}
@@ -201,9 +201,9 @@ class Store:
             if latest is not None and latest.payload_digest == digest:
                 conn.execute(update(captures).where(captures.c.id == latest.id).values(last_confirmed=now, **capture_row))
             else:
-                conn.execute(insert(captures).values(
-                    url=url, payload_digest=digest, warc_filename=values.get("warc_filename"),
-                    warc_offset=values.get("warc_offset"), first_seen=now, **capture_row))
+                conn.execute(insert(captures), {
+                    "url": url, "payload_digest": digest, "warc_filename": values.get("warc_filename"),
+                    "warc_offset": values.get("warc_offset"), "first_seen": now, **capture_row})
             if statistics is not None and status != "unchanged":
                 conn.execute(delete(cells).where(cells.c.report_url == url))
                 sql = _cells_insert_sql(conn.dialect)
@@ -468,7 +468,7 @@ def _write_signature(conn: Any, url: str, scheme: str, signature: bytes, band_ke
     signatures, bands = NearDuplicateSignature.__table__, NearDuplicateBand.__table__
     conn.execute(delete(signatures).where(signatures.c.url == url))
     conn.execute(delete(bands).where(bands.c.url == url))
-    conn.execute(insert(signatures).values(url=url, scheme=scheme, signature=signature))
+    conn.execute(insert(signatures), {"url": url, "scheme": scheme, "signature": signature})
     conn.execute(insert(bands), [{"band_key": key, "url": url} for key in band_keys])
 
 
