@@ -14,6 +14,14 @@ from govcrawl.analysis.classify import title_verdict
 from govcrawl.analysis.text import to_simplified
 from govcrawl.crawl.spider import MAX_DISCOVERY_HOPS, PortalSpider, nav_links
 
+#: How long the browser waits for a script-built list, and what it waits for when the registry names no selector:
+#: more links that read like a report or the way to one (a report title, 年报 navigation) than the page has
+#: without JavaScript. The same test in Python (``REPORT_LINK_TEXT``) counts them on the plain page.
+RENDER_TIMEOUT_MS = 15_000
+REPORT_LINK_TEXT = re.compile(r"报告|報告|年报|年報")
+REPORT_LINKS_GROW_JS = """n => Array.from(document.querySelectorAll('a[href]')).filter(
+  a => /报告|報告|年报|年報/.test((a.textContent || '') + ' ' + (a.getAttribute('title') || ''))).length > n"""
+
 
 class GenericSpider(PortalSpider):
     """Any portal: in-scope link following towards report titles, depth-bounded.
@@ -28,8 +36,10 @@ class GenericSpider(PortalSpider):
     name = "generic"
 
     def listing_request(
-        self, url: str, hops: int = 0, browser: bool | None = None, follow_up: bool = False
+        self, url: str, hops: int = 0, browser: bool | None = None, follow_up: bool = False, report_links: int = 0
     ) -> scrapy.Request:
+        """``report_links``: how many report-like links the page has without JavaScript (a render is read once it
+        has more)."""
         if browser is None:
             # An incremental crawl first asks plainly (and conditionally) whether the list changed at all.
             browser = bool(self.portal.options.get("needs_browser")) and not self.incremental
@@ -37,21 +47,38 @@ class GenericSpider(PortalSpider):
             return super().listing_request(url, hops)
         from scrapy_playwright.page import PageMethod
 
-        selector = self.portal.options.get("list_selector", "a[href]")
+        selector = self.portal.options.get("list_selector")
+        if selector:
+            wait = PageMethod("wait_for_selector", selector, timeout=RENDER_TIMEOUT_MS)
+            waited_for = f"the list {selector!r}"
+        else:
+            wait = PageMethod("wait_for_function", REPORT_LINKS_GROW_JS, arg=report_links, timeout=RENDER_TIMEOUT_MS)
+            waited_for = f"a report link beyond the {report_links} the page has without JavaScript"
         return scrapy.Request(
             url,
             callback=self.parse,
+            errback=self.render_failed,
             cb_kwargs={"hops": hops},
             # a render after a plain fetch of the same URL must pass the dupefilter; a first fetch need not
             # (in a distributed crawl the shared dupefilter is what lets exactly one worker render it)
             dont_filter=follow_up or not self.distributed,
             meta={
                 "playwright": True,
-                "playwright_page_methods": [PageMethod("wait_for_selector", selector, timeout=15_000)],
+                "playwright_page_methods": [wait],
                 # by name, so the request stays serialisable (JOBDIR, the Redis frontier)
                 "playwright_page_event_handlers": {"response": "archive_browser_response"},
+                "govcrawl_render_waits_for": waited_for,
             },
         )
+
+    def render_failed(self, failure: Any) -> None:
+        """A list the browser could not show: never an empty list, a failure of the portal, with its reason."""
+        request = failure.request
+        waited_for = request.meta.get("govcrawl_render_waits_for", "the list")
+        self.crawler.stats.inc_value("govcrawl/list_not_rendered")
+        reason = str(failure.value).strip().splitlines()[0] if str(failure.value).strip() else type(failure.value).__name__
+        self.logger.error("%s: the list built by JavaScript did not load: no %s within %d s (%s)",
+                          request.url, waited_for, RENDER_TIMEOUT_MS // 1000, reason)
 
     def parse(self, response: Response, hops: int = 0) -> Iterator[Any]:
         if response.status == 304:
@@ -68,7 +95,8 @@ class GenericSpider(PortalSpider):
         if not response.meta.get("playwright") and _script_built(response):
             self.logger.info("%s: no links without JavaScript; rendering it in the browser", response.url)
             self.crawler.stats.inc_value("govcrawl/browser_detected")
-            yield self.listing_request(response.url, hops, browser=True, follow_up=True)
+            yield self.listing_request(response.url, hops, browser=True, follow_up=True,
+                                       report_links=_report_links(response))
             return
         if self.portal.options.get("list_selector"):
             self.fail_empty(response, f"list {self.portal.options['list_selector']!r}")
@@ -105,6 +133,12 @@ def _script_built(response: Response) -> bool:
     script = " ".join(response.xpath("//script[not(@src)]/text()").getall())
     builds = re.search(r"innerHTML|appendChild|insertAdjacentHTML|document\.write|createElement", script)
     return bool(builds) and len(script) > 200
+
+
+def _report_links(response: Response) -> int:
+    """Links whose text or title reads like a report or the way to one (``REPORT_LINKS_GROW_JS`` on a plain page)."""
+    return sum(1 for link in response.css("a[href]")
+               if REPORT_LINK_TEXT.search(" ".join(link.css("::text").getall()) + " " + link.attrib.get("title", "")))
 
 
 def _next_page_links(response: Response) -> list[str]:

@@ -175,6 +175,9 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         warnings.append(f"{due - checked} of {due} pages due for a revisit were not checked (lost, refused or gone)")
     if stats.get("govcrawl/empty_listing"):
         problems.append(f"{stats['govcrawl/empty_listing']} listing page(s) yielded no entries")
+    if stats.get("govcrawl/list_not_rendered"):
+        problems.append(f"{stats['govcrawl/list_not_rendered']} list(s) built by JavaScript did not load in the "
+                        "browser (see the log)")
     if stats.get("govcrawl/blocked"):
         reasons = ", ".join(f"{key.split('/', 2)[-1]} x{n}" for key, n in sorted(stats.items())
                             if key.startswith("govcrawl/blocked_by/"))
@@ -221,6 +224,7 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         "errors": stats.get("retry/max_reached", 0)
         + sum(v for k, v in stats.items() if k.startswith("spider_exceptions/") and isinstance(v, int))
         + stats.get("govcrawl/empty_listing", 0)
+        + stats.get("govcrawl/list_not_rendered", 0)
         + stats.get("govcrawl/blocked", 0)
         + stats.get("govcrawl/dataproxy_failed", 0),
     }

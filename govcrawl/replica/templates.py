@@ -291,6 +291,40 @@ def js_list_page(site, entries, key: int = 7) -> str:
     return page(site, site.column_name, body, f'<meta name="ColumnName" content="{attr(site.column_name)}">\n')
 
 
+def xhr_list_page(site, list_url: str) -> str:
+    """Column whose list a script fetches as JSON after the page has loaded (the Ucap search service's answer shape:
+    ``{data: {results: [{title, url, publishedTimeStr}]}}``), written without jQuery: the page itself holds no
+    link to any article, so only a browser that waits for the request sees the list."""
+    body = f"""<div class="position w">当前位置：<a href="/index.html">首页</a> &gt; <a href="{site.xxgk_path}">政府信息公开</a> &gt; {esc(site.column_name)}</div>
+<div class="main w"><div class="lm-title">{esc(site.column_name)}</div>
+<ul id="report-list" class="pagelist"></ul>
+<script type="text/javascript">
+/* 栏目列表：页面载入后由检索服务返回 JSON，逐条写入 */
+window.addEventListener("load", function () {{
+  var xhr = new XMLHttpRequest();
+  xhr.open("GET", "{list_url}?_isJson=true&page=1", true);
+  xhr.onreadystatechange = function () {{
+    if (xhr.readyState !== 4 || xhr.status !== 200) {{ return; }}
+    var res = JSON.parse(xhr.responseText), h = "";
+    for (var j = 0; j < res.data.results.length; j++) {{
+      var r = res.data.results[j];
+      h += '<li><a href="' + r.url + '" title="' + r.title + '">' + r.title + '</a><span>' + r.publishedTimeStr + '</span></li>';
+    }}
+    document.getElementById("report-list").innerHTML = h;
+  }};
+  xhr.send();
+}});
+</script>
+</div>"""
+    return page(site, site.column_name, body, f'<meta name="ColumnName" content="{attr(site.column_name)}">\n')
+
+
+def xhr_list_json(entries) -> str:
+    """The answer of :func:`xhr_list_page`'s request; entries: list of (url, title, date)."""
+    results = [{"title": t, "url": u, "publishedTimeStr": d} for u, t, d in entries]
+    return json.dumps({"data": {"total": len(results), "rows": len(results), "results": results}}, ensure_ascii=False)
+
+
 def decode_js_list(html: str, key: int = 7) -> list:
     """Helper for tests/spiders: decode the list embedded by :func:`js_list_page`."""
     import re
