@@ -85,7 +85,8 @@ class GenericSpider(PortalSpider):
             yield from self.recheck_known(response)
             return
         if self.incremental and self.portal.options.get("needs_browser") and not response.meta.get("playwright"):
-            yield self.listing_request(response.url, hops, browser=True, follow_up=True)  # changed: render it
+            yield self.listing_request(response.url, hops, browser=True, follow_up=True,  # changed: render it
+                                       report_links=_report_links(response))
             return
         entries = self.list_entries(response)
         if entries:
