@@ -138,6 +138,8 @@ def _script_built(response: Response) -> bool:
 
 def _report_links(response: Response) -> int:
     """Links whose text or title reads like a report or the way to one (``REPORT_LINKS_GROW_JS`` on a plain page)."""
+    if not hasattr(response, "css"):
+        return 0
     return sum(1 for link in response.css("a[href]")
                if REPORT_LINK_TEXT.search(" ".join(link.css("::text").getall()) + " " + link.attrib.get("title", "")))
 

@@ -274,3 +274,34 @@ def test_missing_lists_exactly_the_portals_without_a_report_for_the_year(demo_ru
     assert f"Portals with no report for 2017: {len(expected)} of" in table.stdout
     bad = run_govcrawl("missing", "--year", "1999", "--db", demo_run["db"], cwd=demo_run["work"])
     assert bad.returncode == 2 and "reports exist from 2008" in bad.stderr
+
+
+def test_missing_by_unit_lists_the_reporting_units_without_a_report_for_the_year(demo_run, ground_truth):
+    """Units, not portals: a reporting body is expected every year from the first year it is archived; its deadline
+    follows its name (政府: 31 March, any other body: 31 January). Checked against the exported reports."""
+    import csv
+    import io
+
+    year = 2021
+    units: dict[str, dict] = {}
+    for row in demo_run["rows"]:
+        if row["reporting_body"] and row["report_year"]:
+            u = units.setdefault(row["reporting_body"], {"years": set(), "portals": set()})
+            u["years"].add(row["report_year"])
+            u["portals"].add(row["portal"])
+    expected = {name for name, u in units.items() if min(u["years"]) <= year and year not in u["years"]}
+    assert len(expected) >= 3, sorted(expected)  # the replica's portals that skip a year: the check is not empty
+    result = run_govcrawl("missing", "--year", str(year), "--by", "unit", "--db", demo_run["db"], "--format", "csv",
+                          cwd=demo_run["work"])
+    assert result.returncode == 0, result.stderr
+    rows = {r["unit"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert set(rows) == expected
+    for name, r in rows.items():
+        assert set(r["portals"].split()) == units[name]["portals"]
+        assert int(r["first year"]) == min(units[name]["years"]) <= year
+        assert r["deadline"] == (f"{year + 1}-03-31" if name.endswith("政府") else f"{year + 1}-01-31"), r
+        assert r["status"] == "overdue"
+    table = run_govcrawl("missing", "--year", str(year), "--by", "unit", "--db", demo_run["db"], cwd=demo_run["work"])
+    assert f"Reporting units with no report for {year}: {len(expected)} of " in table.stdout
+    bad = run_govcrawl("missing", "--year", str(year), "--by", "county", "--db", demo_run["db"], cwd=demo_run["work"])
+    assert bad.returncode == 2 and "invalid choice: 'county'" in bad.stderr

@@ -109,3 +109,15 @@ def test_to_simplified_and_is_traditional():
     assert not is_traditional(ZH)
     assert not is_traditional("")
     assert not is_traditional("2020-01-01 | 002489444/2019-255897")
+
+
+def test_the_statutory_deadline_follows_the_body_else_the_portal_level():
+    import datetime as dt
+
+    from govcrawl.analysis.dates import report_deadline
+
+    assert report_deadline("东莱市人民政府", "department", 2021)[0] == dt.date(2022, 3, 31)   # a government
+    assert report_deadline("东莱市海洋发展和渔业局", "city", 2021)[0] == dt.date(2022, 1, 31)  # a department
+    assert report_deadline("某某街道办事处", None, 2021)[0] == dt.date(2022, 1, 31)
+    assert report_deadline(None, "department", 2021)[0] == dt.date(2022, 1, 31)
+    assert report_deadline(None, "county", 2021) == (dt.date(2022, 3, 31), "by the portal's level (county): 31 March")

@@ -3,6 +3,7 @@ and the year a report covers, from its title or its body."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from govcrawl.analysis import text as T
@@ -142,3 +143,22 @@ def year_of_doc_no(doc_no: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
+
+
+# ---------------------------------------------------------------------------
+# the statutory deadlines (政府信息公开条例 arts. 49-50)
+
+GOVERNMENT_RE = re.compile(r"(人民)?政府$")
+
+
+def report_deadline(body: str | None, level: str | None, year: int) -> tuple[dt.date, str]:
+    """The deadline of the report on ``year`` by the body it reports on: a government (its name ends in 人民政府 /
+    政府) by 31 March of the next year, any other body (a department, 办公厅, 街道办事处 ...) by 31 January; without a
+    body, by its portal's level. Returns (deadline, the rule applied)."""
+    if body:
+        government = bool(GOVERNMENT_RE.search(body.strip()))
+        why = "government (name ends in 政府): 31 March" if government else "department: 31 January"
+    else:
+        government = level != "department"
+        why = f"by the portal's level ({level or 'unknown'}): " + ("31 March" if government else "31 January")
+    return (dt.date(year + 1, 3, 31) if government else dt.date(year + 1, 1, 31)), why

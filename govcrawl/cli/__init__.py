@@ -92,8 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10)
     p.set_defaults(func=cmd_runs)
 
-    p = sub.add_parser("missing", help="registry portals with no report for a year (statutory deadlines)")
+    p = sub.add_parser("missing", help="registry portals (or reporting units) with no report for a year (statutory deadlines)")
     p.add_argument("--year", type=int, required=True)
+    p.add_argument("--by", choices=["portal", "unit"], default="portal",
+                   help="portal: registry portals; unit: reporting units, each expected from its first archived year")
     p.add_argument("--db", default=DEFAULT_DB, help=f"database URL (default: {DEFAULT_DB})")
     p.add_argument("--portals", action="append", metavar="FILE", help="registry file (repeatable)")
     p.add_argument("--format", choices=["table", "csv"], default="table")

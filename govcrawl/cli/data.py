@@ -39,32 +39,55 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_missing(args: argparse.Namespace) -> int:
-    """Registry portals with no report for a year, against the statutory deadlines (条例 arts. 49-50)."""
+    """Registry portals (or, ``--by unit``, reporting units) with no report for a year, against the statutory
+    deadlines (条例 arts. 49-50)."""
     import datetime as dt
 
+    from govcrawl.analysis.dates import report_deadline
     from govcrawl.crawl.registry import default_registry
 
     check_years(args.year, None)
     registry = default_registry(os.pathsep.join(args.portals) if args.portals else None)
     store = _open_existing(args.db)
-    have = {(r.portal, r.report_year) for r in store.reports()}
+    reports = store.report_years()
     store.close()
     today = dt.date.today()
     rows = []
-    for portal in registry.portals.values():
-        if (portal.slug, args.year) in have:
-            continue
-        # departments by 31 January, governments by 31 March of the following year
-        deadline = dt.date(args.year + 1, 1, 31) if portal.level == "department" else dt.date(args.year + 1, 3, 31)
-        status = "overdue" if today > deadline else "not yet due"
-        rows.append([portal.slug, portal.name, portal.level, portal.region, deadline.isoformat(), status])
-    headers = ["portal", "name", "level", "region", "deadline", "status"]
+    if args.by == "unit":
+        # a reporting unit is expected every year from the first year a report of it is archived
+        units: dict[str, dict] = {}
+        for portal, year, body in reports:
+            if body and year:
+                u = units.setdefault(body, {"years": set(), "portals": set()})
+                u["years"].add(year)
+                u["portals"].add(portal or "")
+        expected = {name: u for name, u in units.items() if min(u["years"]) <= args.year}
+        for name, u in sorted(expected.items()):
+            if args.year in u["years"]:
+                continue
+            levels = {registry.portals[p].level for p in u["portals"] if p in registry.portals}
+            due, _ = report_deadline(name, levels.pop() if len(levels) == 1 else None, args.year)
+            rows.append([name, " ".join(sorted(u["portals"])), min(u["years"]), max(u["years"]), due.isoformat(),
+                         "overdue" if today > due else "not yet due"])
+        headers = ["unit", "portals", "first year", "last year", "deadline", "status"]
+        title = f"Reporting units with no report for {args.year}: {len(rows)} of {len(expected)}"
+        title += " (a unit is expected every year from the first year a report of it is archived)"
+    else:
+        have = {(portal, year) for portal, year, _ in reports}
+        for portal in registry.portals.values():
+            if (portal.slug, args.year) in have:
+                continue
+            due, _ = report_deadline(None, portal.level, args.year)
+            rows.append([portal.slug, portal.name, portal.level, portal.region, due.isoformat(),
+                         "overdue" if today > due else "not yet due"])
+        headers = ["portal", "name", "level", "region", "deadline", "status"]
+        title = f"Portals with no report for {args.year}: {len(rows)} of {len(registry.portals)}"
     if args.format == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(headers)
         writer.writerows(rows)
     else:
-        print(f"Portals with no report for {args.year}: {len(rows)} of {len(registry.portals)}")
+        print(title)
         print(format_table(headers, rows))
     return 0
 

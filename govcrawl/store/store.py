@@ -418,6 +418,11 @@ class Store:
         with self.engine.connect() as conn:
             return conn.scalar(select(func.count()).select_from(signatures).where(signatures.c.scheme == scheme))
 
+    def report_years(self) -> list[tuple[str | None, int | None, str | None]]:
+        """(portal, report_year, reporting_body) of every report: what coverage needs, without the texts."""
+        with self.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(select(Report.portal, Report.report_year, Report.reporting_body))]
+
     def reports(self) -> list[Report]:
         with self.session() as session:
             return list(

@@ -270,7 +270,7 @@ def load(engine: Engine) -> Dataset:
                 parsed = {"?": raw[:200]}
             if parsed:
                 unparsed[i] = parsed
-    from govcrawl.web.present import GOVERNMENT_RE
+    from govcrawl.analysis.dates import GOVERNMENT_RE
 
     def day(value: str | None) -> Any:
         try:

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from jinja2 import pass_context
 from starlette.requests import Request
 
+from govcrawl.analysis.dates import report_deadline
+
 # --- labels of the statistics keys ------------------------------------------------------------
 
 
@@ -48,19 +50,9 @@ def deadline(level: str | None, year: int) -> dt.date:
     return dt.date(year + 1, 1, 31) if level == "department" else dt.date(year + 1, 3, 31)
 
 
-GOVERNMENT_RE = re.compile(r"(人民)?政府$")
-
-
 def body_deadline(body: str | None, level: str | None, year: int) -> tuple[dt.date, str]:
-    """The deadline of a report by the body it reports on: a government (its name ends in 人民政府) by 31 March,
-    any other body (a department, 办公厅, 街道办事处 ...) by 31 January; without a body, by its portal's level."""
-    if body:
-        government = bool(GOVERNMENT_RE.search(body.strip()))
-        why = "government (name ends in 政府): 31 March" if government else "department: 31 January"
-    else:
-        government = level != "department"
-        why = f"by the portal's level ({level or 'unknown'}): " + ("31 March" if government else "31 January")
-    return (dt.date(year + 1, 3, 31) if government else dt.date(year + 1, 1, 31)), why
+    """``govcrawl.analysis.dates.report_deadline``: by the body a report is on, else by its portal's level."""
+    return report_deadline(body, level, year)
 
 
 def ts14(value: Any) -> str:
