@@ -117,6 +117,34 @@ def proc_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def proc_tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a live process, its reaped children and its live descendants (/proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def own(p: int, reaped: bool) -> float:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        used = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if reaped else 0)
+        return used / tick
+
+    total, todo, seen = own(pid, True), [pid], {pid}
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*/children") if Path(f"/proc/{p}/task").exists() else []:
+            try:
+                kids = [int(k) for k in task.read_text().split()]
+            except OSError:
+                continue
+            for k in kids:
+                if k not in seen:
+                    seen.add(k)
+                    todo.append(k)
+                    total += own(k, False)
+    return total
+
+
 def run_measured(cmd: list[str], env: dict, log: Path, port: int, client: str, timeout: float | None = None,
                  profile: Path | None = None) -> dict:
     """Run ``cmd``; wall time, CPU (user+sys of it and its children), peak RSS, and the server's count over time."""
@@ -137,9 +165,11 @@ def run_measured(cmd: list[str], env: dict, log: Path, port: int, client: str, t
         now = time.time()
         rss = proc_rss_mb(proc.pid)
         peak_polled = max(peak_polled, rss)
+        cpu = proc_tree_cpu_s(proc.pid)
         try:
             c = control(port)["clients"].get(client, {})
-            timeline.append((round(now - t0, 2), c.get("requests", 0), round(rss, 1)))  # seconds, pages, RSS MB
+            # seconds, pages, RSS MB, CPU s so far (the process and its workers)
+            timeline.append((round(now - t0, 2), c.get("requests", 0), round(rss, 1), round(cpu, 2)))
         except OSError:
             pass
         if timeout and now - t0 > timeout and not killed:
@@ -160,6 +190,19 @@ def run_measured(cmd: list[str], env: dict, log: Path, port: int, client: str, t
 
 def dir_bytes(path: Path, pattern: str = "*.warc.gz*") -> int:
     return sum(p.stat().st_size for p in path.rglob(pattern) if p.is_file())
+
+
+def steady_cores(timeline: list, lo: float = 0.1, hi: float = 0.9) -> float | None:
+    """Cores used (CPU s per s, the process and its workers) between the moments 10% and 90% of the pages had been
+    served: the crawl at work, without its start-up (imports, workers spawned) and its end (closing, summary)."""
+    if not timeline or timeline[-1][1] < 20 or len(timeline[0]) < 4:
+        return None
+    total = timeline[-1][1]
+    a = next((p for p in timeline if p[1] >= lo * total), None)
+    b = next((p for p in timeline if p[1] >= hi * total), None)
+    if not a or not b or b[0] <= a[0]:
+        return None
+    return (b[3] - a[3]) / (b[0] - a[0])
 
 
 def steady_rate(timeline: list, lo: float = 0.1, hi: float = 0.9) -> float | None:
@@ -236,6 +279,8 @@ def measure_govcrawl(args: argparse.Namespace, work: Path, port: int, info: dict
     g["pages_per_s_steady"] = round(steady, 1) if steady else None
     g["cpu_ms_per_page"] = round(1000 * g["cpu_s"] / g["pages"], 2) if g["pages"] else None
     g["cpu_utilisation"] = round(g["cpu_s"] / g["wall_s"], 2) if g["wall_s"] else None
+    cores = steady_cores(g["timeline"])
+    g["cpu_utilisation_steady"] = round(cores, 2) if cores else None
     g["warc_bytes"] = dir_bytes(warc_dir)
     g["warc_files"] = len(list(warc_dir.rglob("*.warc.gz")))
     try:
@@ -289,6 +334,8 @@ def measure_peer(args: argparse.Namespace, work: Path, port: int) -> dict:
     p["pages_per_s_steady"] = round(steady, 1) if steady else None
     p["cpu_ms_per_page"] = round(1000 * p["cpu_s"] / p["pages"], 2) if p["pages"] else None
     p["cpu_utilisation"] = round(p["cpu_s"] / p["wall_s"], 2) if p["wall_s"] else None
+    cores = steady_cores(p["timeline"])
+    p["cpu_utilisation_steady"] = round(cores, 2) if cores else None
     p["warc_bytes"] = dir_bytes(wdir)
     p["server_cpu_s"] = round(srv["server_cpu_s"] - server_cpu0, 2)
     p["command"] = " ".join(cmd)
@@ -520,6 +567,7 @@ def table(r: dict) -> str:
         ("  in the crawl process", g.get("crawl_cpu_ms_per_page"), None, None),
         (f"  in {g.get('workers', 0)} analysis workers", g.get("workers_cpu_ms_per_page"), None, None),
         ("CPU utilisation (cores)", g.get("cpu_utilisation"), p.get("cpu_utilisation"), None),
+        ("  steady, 10-90% of the pages", g.get("cpu_utilisation_steady"), p.get("cpu_utilisation_steady"), None),
         ("peak RSS MB", g.get("peak_rss_mb"), p.get("peak_rss_mb"), w.get("peak_rss_mb")),
         ("  crawl + analysis workers together", g.get("peak_rss_together_mb"), None, None),
         ("WARC bytes", g.get("warc_bytes"), p.get("warc_bytes"), w.get("warc_bytes")),

@@ -19,6 +19,7 @@ from govcrawl.crawl.items import AttachmentItem, PageItem
 from govcrawl.crawl.registry import default_registry
 from govcrawl.crawl.workers import analyze_job, page_job, parse_workers, shared_pool
 from govcrawl.store.store import crawler_store
+from pipelines.metadata import store_failed
 
 
 def registry_hosts(settings: Any) -> frozenset[str]:
@@ -70,7 +71,7 @@ class JunkFilterPipeline:
             return item
         reasons = analysis.junk_reasons if analysis.kind == "junk" else analysis.classification_reasons
         reasons = list(reasons) or [f"classified {analysis.kind}"]
-        crawler_store(self.crawler).save_drop(
+        crawler_store(self.crawler).queue_drop(
             {
                 "url": item.url,
                 "portal": item.portal,
@@ -80,10 +81,17 @@ class JunkFilterPipeline:
                 "score": analysis.junk_score,
                 "warc_filename": item.warc_filename,
                 "warc_offset": item.warc_offset,
-            }
+            },
+            done=self.drop_stored(item.url),
         )
         self.stats.inc_value(f"govcrawl/dropped/{analysis.kind}")
         raise DropItem(f"{analysis.kind}: {'; '.join(reasons)}")
+
+    def drop_stored(self, url: str) -> Any:
+        def done(status: str | None, error: BaseException | None) -> None:
+            if error is not None:
+                store_failed(self.crawler, url, "drop", error)
+        return done
 
     def check_near_duplicate(self, item: PageItem, analysis: Any) -> None:
         """A page off the government hosts that copies a report held from one is a spam mirror."""

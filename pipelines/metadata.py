@@ -1,10 +1,16 @@
-"""The metadata pipeline: writes each annual report's metadata and WARC location to SQL."""
+"""The metadata pipeline: writes each annual report's metadata and WARC location to SQL.
+
+Rows are queued and written in batches (``govcrawl/store/writes.py``): at 64 pages, every second, and when the
+spider closes; how each report was stored (new, changed, unchanged) is counted once its batch is written."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from twisted.internet.task import LoopingCall
 
 from govcrawl.analysis.junk import host_of, is_government_host
 from govcrawl.analysis.neardup import signature_record
@@ -12,11 +18,20 @@ from govcrawl.analysis.statistics import long_rows
 from govcrawl.crawl.items import AttachmentItem, PageItem
 from govcrawl.crawl.workers import attachment_job, parse_workers, shared_pool
 from govcrawl.store.store import close_crawler_store, crawler_store
+from govcrawl.store.writes import MAX_DELAY_S
 
 # where a field came from when the page itself printed it (a label, a header line, a meta tag); anything else was
 # derived (a publisher from the reporting body or the signature, a written date from the closing signature)
 PRINTED_SOURCES = frozenset({"table", "header", "meta"})
 LISTING_FIELDS = ("index_no", "publisher", "written_date", "published_date", "doc_no")
+
+
+def store_failed(crawler: Crawler, url: str, what: str, error: BaseException) -> None:
+    """A row that could not be written: counted (the portal's health fails) and logged with its URL; the page
+    itself is in the WARC archive."""
+    crawler.stats.inc_value("govcrawl/store_failed")
+    crawler.spider.logger.error("%s: its %s row could not be written to the database (%s: %s); the page is in "
+                                "the WARC archive", url, what, type(error).__name__, error)
 
 
 def fill_from_listing(record: dict, listing_meta: dict) -> dict:
@@ -47,6 +62,22 @@ class MetadataPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "MetadataPipeline":
         return cls(crawler)
+
+    def open_spider(self) -> None:
+        # the rows of a quiet spell are written within MAX_DELAY_S too, not when the next page comes
+        self._flusher = LoopingCall(self.flush)
+        self._flusher.start(MAX_DELAY_S, now=False)
+
+    def close_spider(self) -> None:
+        if getattr(self, "_flusher", None) is not None and self._flusher.running:
+            self._flusher.stop()
+        self.flush()
+
+    def flush(self) -> None:
+        try:
+            crawler_store(self.crawler).flush()
+        except Exception:  # every queued page's failure is reported by its own callback; never stop the loop
+            self.crawler.spider.logger.exception("writing queued rows to the database failed")
 
     async def process_item(self, item: PageItem | AttachmentItem) -> PageItem | AttachmentItem:
         if isinstance(item, AttachmentItem):
@@ -94,16 +125,25 @@ class MetadataPipeline:
         }
         if item.listing_meta:
             fill_from_listing(record, item.listing_meta)
-        status = crawler_store(self.crawler).save_report(
+        crawler_store(self.crawler).queue_report(
             record,
             validators={"etag": item.etag, "last_modified": item.last_modified},
             statistics=long_rows(stats) if stats else [],
             signature=signature,
+            done=self.stored(item.url, "report"),
         )
-        self.stats.inc_value(f"govcrawl/reports_{status}")
-        if status == "changed":
-            self.crawler.spider.logger.info("Report changed since its last capture: %s", item.url)
         return item
+
+    def stored(self, url: str, what: str) -> Any:
+        """The callback of a queued row: count how it was stored, or report that it could not be."""
+        def done(status: str | None, error: BaseException | None) -> None:
+            if error is not None:
+                store_failed(self.crawler, url, what, error)
+                return
+            self.stats.inc_value(f"govcrawl/reports_{status}")
+            if status == "changed":
+                self.crawler.spider.logger.info("Report changed since its last capture: %s", url)
+        return done
 
     def save_attachment(self, item: AttachmentItem, text: str | None, note: str) -> AttachmentItem:
         crawler_store(self.crawler).save_attachment(

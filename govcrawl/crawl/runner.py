@@ -175,6 +175,9 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         warnings.append(f"{due - checked} of {due} pages due for a revisit were not checked (lost, refused or gone)")
     if stats.get("govcrawl/empty_listing"):
         problems.append(f"{stats['govcrawl/empty_listing']} listing page(s) yielded no entries")
+    if stats.get("govcrawl/store_failed"):
+        problems.append(f"{stats['govcrawl/store_failed']} row(s) could not be written to the database (see the "
+                        "log; the pages are in the WARC archive)")
     if stats.get("govcrawl/list_not_rendered"):
         problems.append(f"{stats['govcrawl/list_not_rendered']} list(s) built by JavaScript did not load in the "
                         "browser (see the log)")

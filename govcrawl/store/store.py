@@ -43,6 +43,7 @@ from govcrawl.store.models import (
     StatisticValue,
     utcnow,
 )
+from govcrawl.store.writes import PendingDrop, PendingReport, PendingWrites, write_signatures
 
 
 # report fields a listing may be the only source of (``sources[field] == "listing"``)
@@ -156,6 +157,12 @@ class Store:
                 raise StorageError(f"cannot open database {url!r}: {exc}") from exc
             _MIGRATED.add(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # reports and drops are written in batches (govcrawl/store/writes.py); every read flushes them first
+        self.pending = PendingWrites(self.engine, _cells_insert_sql)
+
+    def flush(self) -> None:
+        """Write the reports and drops still queued (``queue_report``, ``queue_drop``)."""
+        self.pending.flush()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -169,7 +176,7 @@ class Store:
         statistics: list[tuple[str, str, str, float | None]] | None = None,
         signature: Callable[[], tuple[str, bytes, list[int]] | None] | None = None,
     ) -> str:
-        """Insert or refresh the report at ``values['url']`` and its capture history.
+        """Insert or refresh the report at ``values['url']`` and its capture history, now.
 
         Returns ``"new"``, ``"changed"`` (a payload other than its latest capture's: a capture row of its own,
         the earlier ones stay -- also when the page goes back to an earlier version) or ``"unchanged"`` (the
@@ -178,52 +185,35 @@ class Store:
         ``govcrawl.neardup.signature_record``); it is called, and the result kept in the same transaction,
         only for a new or changed report -- an unchanged one costs no MinHash.
         """
-        now = utcnow()
-        url, digest = values["url"], values.get("payload_digest")
-        reports, captures, cells = Report.__table__, Capture.__table__, StatisticValue.__table__
-        # Core statements in one transaction: a crawl saves a report per page, the ORM's bookkeeping per row
-        # cost more than the SQL itself.
-        with self.engine.begin() as conn:
-            old = conn.execute(select(reports.c.id, reports.c.payload_digest).where(reports.c.url == url)).first()
-            status = "new" if old is None else ("changed" if digest and old.payload_digest != digest else "unchanged")
-            row = {k: v for k, v in values.items()
-                   if not (status == "unchanged" and k in ("warc_filename", "warc_offset"))}
-            row["last_seen"] = now
-            if old is None:  # (the statement takes the row as parameters: built and compiled once, not per report)
-                conn.execute(insert(reports), {**row, "first_seen": now})
-            else:
-                conn.execute(update(reports).where(reports.c.id == old.id).values(**row))
-            capture_row = {"last_seen": now, **(validators or {})}
-            latest = conn.execute(
-                select(captures.c.id, captures.c.payload_digest).where(captures.c.url == url)
-                .order_by(captures.c.id.desc()).limit(1)
-            ).first()
-            if latest is not None and latest.payload_digest == digest:
-                conn.execute(update(captures).where(captures.c.id == latest.id).values(last_confirmed=now, **capture_row))
-            else:
-                conn.execute(insert(captures), {
-                    "url": url, "payload_digest": digest, "warc_filename": values.get("warc_filename"),
-                    "warc_offset": values.get("warc_offset"), "first_seen": now, **capture_row})
-            if statistics is not None and status != "unchanged":
-                conn.execute(delete(cells).where(cells.c.report_url == url))
-                sql = _cells_insert_sql(conn.dialect)
-                if statistics and sql:
-                    # a report has ~180 cells: handed to the driver's executemany as tuples (no SQLAlchemy
-                    # parameter processing per row; the same rows)
-                    conn.exec_driver_sql(sql, [(url, t, r, c, v) for t, r, c, v in statistics])
-                elif statistics:
-                    conn.execute(insert(cells), [{"report_url": url, "table_name": t, "row_key": r, "column_key": c,
-                                                  "value": v} for t, r, c, v in statistics])
-            record = signature() if signature is not None and status != "unchanged" else None
-            if record is not None:
-                _write_signature(conn, url, *record)
-            # A page once dropped and now accepted (or the reverse) lives in one table only.
-            conn.execute(delete(Drop.__table__).where(Drop.__table__.c.url == url))
+        outcome: list[Any] = []
+        self.queue_report(values, validators, statistics, signature, done=lambda *result: outcome.extend(result))
+        self.flush()
+        status, error = outcome
+        if error is not None:
+            raise error
         return status
+
+    def queue_report(
+        self,
+        values: dict[str, Any],
+        validators: dict[str, str | None] | None = None,
+        statistics: list[tuple[str, str, str, float | None]] | None = None,
+        signature: Callable[[], tuple[str, bytes, list[int]] | None] | None = None,
+        done: Callable[[str | None, BaseException | None], None] | None = None,
+    ) -> None:
+        """``save_report`` in the next batch (govcrawl/store/writes.py): ``done(status, None)`` once written, or
+        ``done(None, error)``."""
+        self.pending.add(PendingReport(values, validators, statistics, signature, done))
+
+    def queue_drop(self, values: dict[str, Any],
+                   done: Callable[[str | None, BaseException | None], None] | None = None) -> None:
+        """``save_drop`` in the next batch."""
+        self.pending.add(PendingDrop(values, done))
 
     def seen_again(self, url: str) -> None:
         """A conditional request answered 304: the page (a report, its latest capture, or a drop) is still
         current; the capture records when the server last confirmed it."""
+        self.flush()
         now = utcnow()
         reports, captures, drops = Report.__table__, Capture.__table__, Drop.__table__
         with self.engine.begin() as conn:
@@ -272,6 +262,7 @@ class Store:
 
     def known_urls(self, portal: str) -> set[str]:
         """Every page of the portal already judged: reports and drops."""
+        self.flush()
         with self.session() as session:
             reports = session.scalars(select(Report.url).where(Report.portal == portal))
             drops = session.scalars(select(Drop.url).where(Drop.portal == portal))
@@ -281,6 +272,7 @@ class Store:
         """Every page of the portal already judged, with what the nightly's revisit policy weighs: for a
         report its dates, its number of captures (versions) and when the latest began; when it was last
         served (in full or as unchanged)."""
+        self.flush()
         reports, captures, drops = Report.__table__, Capture.__table__, Drop.__table__
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -306,6 +298,7 @@ class Store:
         return out
 
     def captures(self, url: str) -> list[Capture]:
+        self.flush()
         with self.session() as session:
             return list(session.scalars(
                 select(Capture).where(Capture.url == url).order_by(Capture.first_seen, Capture.id)))
@@ -357,42 +350,35 @@ class Store:
             row.last_seen = now
 
     def attachments(self) -> list[Attachment]:
+        self.flush()
         with self.session() as session:
             return list(session.scalars(select(Attachment).order_by(Attachment.url)))
 
     def accepted_by_hand(self, url: str) -> bool:
         """Was this URL made a report by `govcrawl accept` (a person's verdict the junk filter must not undo)?"""
+        self.flush()
         with self.engine.connect() as conn:
             reasons = conn.scalar(select(Report.classification_reasons).where(Report.url == url))
         return any(str(r).startswith("accepted by hand") for r in (reasons or []))
 
     def save_drop(self, values: dict[str, Any]) -> None:
-        """Insert or refresh the drop at ``values['url']``; a report of that URL (a page that stopped being one)
-        goes, with its statistics cells and signature: a URL lives in one of the two tables only."""
-        now = utcnow()
-        url = values["url"]
-        with self.engine.begin() as conn:
-            if conn.scalar(select(Report.id).where(Report.url == url)) is not None:
-                conn.execute(delete(Report.__table__).where(Report.__table__.c.url == url))
-                conn.execute(delete(StatisticValue.__table__).where(StatisticValue.__table__.c.report_url == url))
-                conn.execute(delete(NearDuplicateSignature.__table__).where(NearDuplicateSignature.__table__.c.url == url))
-                conn.execute(delete(NearDuplicateBand.__table__).where(NearDuplicateBand.__table__.c.url == url))
-        with self.session() as session:
-            row = session.scalar(select(Drop).where(Drop.url == values["url"]))
-            if row is None:
-                row = Drop(url=values["url"], first_seen=now)
-                session.add(row)
-            for key, value in values.items():
-                setattr(row, key, value)
-            row.last_seen = now
+        """Insert or refresh the drop at ``values['url']``, now; a report of that URL (a page that stopped being
+        one) goes, with its statistics cells and signature: a URL lives in one of the two tables only."""
+        outcome: list[Any] = []
+        self.queue_drop(values, done=lambda *result: outcome.extend(result))
+        self.flush()
+        if outcome[1] is not None:
+            raise outcome[1]
 
     def save_signature(self, url: str, scheme: str, signature: bytes, band_keys: list[int]) -> None:
         """Keep a report's near-duplicate signature and its LSH band keys (replacing earlier ones)."""
+        self.flush()
         with self.engine.begin() as conn:
-            _write_signature(conn, url, scheme, signature, band_keys)
+            write_signatures(conn, [(url, scheme, signature, band_keys)])
 
     def near_duplicate_candidates(self, scheme: str, band_keys: list[int]) -> list[tuple[str, bytes]]:
         """(url, signature) of the reports whose signature (of this scheme) shares a band key."""
+        self.flush()
         signatures, bands = NearDuplicateSignature.__table__, NearDuplicateBand.__table__
         with self.engine.connect() as conn:
             urls = select(bands.c.url).where(bands.c.band_key.in_(band_keys)).distinct().scalar_subquery()
@@ -404,6 +390,7 @@ class Store:
 
     def reports_without_signature(self, scheme: str) -> list[tuple[str, str]]:
         """(url, body_text) of reports with no signature of this scheme kept (older databases, older schemes)."""
+        self.flush()
         signatures = NearDuplicateSignature.__table__
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -414,16 +401,19 @@ class Store:
             return [(url, text) for url, text in rows]
 
     def count_signatures(self, scheme: str) -> int:
+        self.flush()
         signatures = NearDuplicateSignature.__table__
         with self.engine.connect() as conn:
             return conn.scalar(select(func.count()).select_from(signatures).where(signatures.c.scheme == scheme))
 
     def report_years(self) -> list[tuple[str | None, int | None, str | None]]:
         """(portal, report_year, reporting_body) of every report: what coverage needs, without the texts."""
+        self.flush()
         with self.engine.connect() as conn:
             return [tuple(row) for row in conn.execute(select(Report.portal, Report.report_year, Report.reporting_body))]
 
     def reports(self) -> list[Report]:
+        self.flush()
         with self.session() as session:
             return list(
                 session.scalars(select(Report).order_by(Report.portal, Report.report_year, Report.url))
@@ -431,6 +421,7 @@ class Store:
 
     def statistics(self) -> dict[str, list[StatisticValue]]:
         """report url -> its statistics cells."""
+        self.flush()
         out: dict[str, list[StatisticValue]] = {}
         with self.session() as session:
             for row in session.scalars(select(StatisticValue).order_by(StatisticValue.id)):
@@ -439,6 +430,7 @@ class Store:
 
     def report_counts(self) -> list[tuple[str | None, int | None, int]]:
         """(portal, report year, reports) for every portal and year held."""
+        self.flush()
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(Report.portal, Report.report_year, func.count()).group_by(Report.portal, Report.report_year)
@@ -447,15 +439,20 @@ class Store:
 
     def drop_reasons(self) -> list[tuple[str, list[str]]]:
         """(kind, reasons) of every drop."""
+        self.flush()
         with self.engine.connect() as conn:
             return [(kind, reasons) for kind, reasons in conn.execute(select(Drop.kind, Drop.reasons))]
 
     def drops(self) -> list[Drop]:
+        self.flush()
         with self.session() as session:
             return list(session.scalars(select(Drop).order_by(Drop.kind, Drop.url)))
 
     def close(self) -> None:
-        self.engine.dispose()
+        try:
+            self.flush()
+        finally:
+            self.engine.dispose()
 
 
 @functools.lru_cache(maxsize=4)
@@ -467,14 +464,6 @@ def _cells_insert_sql(dialect: Any) -> str | None:
         return None
     table = dialect.identifier_preparer.format_table(StatisticValue.__table__)
     return f"INSERT INTO {table} (report_url, table_name, row_key, column_key, value) VALUES ({', '.join([mark] * 5)})"
-
-
-def _write_signature(conn: Any, url: str, scheme: str, signature: bytes, band_keys: list[int]) -> None:
-    signatures, bands = NearDuplicateSignature.__table__, NearDuplicateBand.__table__
-    conn.execute(delete(signatures).where(signatures.c.url == url))
-    conn.execute(delete(bands).where(bands.c.url == url))
-    conn.execute(insert(signatures), {"url": url, "scheme": scheme, "signature": signature})
-    conn.execute(insert(bands), [{"band_key": key, "url": url} for key in band_keys])
 
 
 def report_row(report: Report) -> dict[str, Any]:
