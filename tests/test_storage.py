@@ -70,3 +70,18 @@ def test_statistics_cells_are_stored_and_replaced_with_a_changed_report(db_url):
     assert store.save_report({**values, "payload_digest": "sha1:B"}, statistics=cells[:1]) == "changed"
     assert [(v.table_name, v.value) for v in store.statistics()["http://a.gov.cn/1"]] == [("table2", 3.0)]
     store.close()
+
+
+def test_an_unchanged_attachment_keeps_its_first_capture(db_url):
+    store = Store(db_url)
+    first = {"url": "http://a.gov.cn/P0.pdf", "report_url": "http://a.gov.cn/1", "portal": "a", "size": 10,
+             "payload_digest": "sha1:A", "warc_filename": "one.warc.gz", "warc_offset": 10, "text": "甲", "text_note": "pdf"}
+    store.save_attachment(first)
+    store.save_attachment({**first, "warc_filename": "two.warc.gz", "warc_offset": 99, "text_note": "pdf again"})
+    [row] = store.attachments()
+    assert (row.warc_filename, row.warc_offset, row.text_note) == ("one.warc.gz", 10, "pdf again")
+    assert row.first_seen <= row.last_seen
+    store.save_attachment({**first, "payload_digest": "sha1:B", "warc_filename": "three.warc.gz", "warc_offset": 5})
+    [row] = store.attachments()
+    assert (row.payload_digest, row.warc_filename, row.warc_offset) == ("sha1:B", "three.warc.gz", 5)
+    store.close()

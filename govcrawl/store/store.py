@@ -336,18 +336,18 @@ class Store:
             return list(session.scalars(select(Run).order_by(Run.id.desc()).limit(limit)))
 
     def save_attachment(self, values: dict[str, Any]) -> None:
+        """Insert or refresh the attachment at ``values['url']``; an unchanged one keeps pointing at its first full
+        capture."""
         now = utcnow()
-        with self.session() as session:
-            row = session.scalar(select(Attachment).where(Attachment.url == values["url"]))
-            if row is None:
-                row = Attachment(url=values["url"], first_seen=now)
-                session.add(row)
-            unchanged = row.payload_digest is not None and row.payload_digest == values.get("payload_digest")
-            for key, value in values.items():
-                if unchanged and key in ("warc_filename", "warc_offset"):
-                    continue  # keeps pointing at its first full capture
-                setattr(row, key, value)
-            row.last_seen = now
+        table = Attachment.__table__
+        with self.engine.begin() as conn:
+            old = conn.execute(select(table.c.id, table.c.payload_digest).where(table.c.url == values["url"])).first()
+            if old is None:
+                conn.execute(insert(table), {**values, "first_seen": now, "last_seen": now})
+                return
+            unchanged = old.payload_digest is not None and old.payload_digest == values.get("payload_digest")
+            row = {k: v for k, v in values.items() if not (unchanged and k in ("warc_filename", "warc_offset"))}
+            conn.execute(update(table).where(table.c.id == old.id).values(**row, last_seen=now))
 
     def attachments(self) -> list[Attachment]:
         self.flush()
