@@ -50,6 +50,14 @@ class JunkFilterPipeline:
             raise DropItem(f"{item.url}: not archived (the WARC record could not be written); not stored")
         if isinstance(item, AttachmentItem):
             return item  # judged with the report that links it
+        if item.payload_seen_before and item.payload_digest and not item.refresh_note:
+            # the bytes of its report's latest capture (a revisit answered in full): confirmed, not analysed again
+            confirmed, year = crawler_store(self.crawler).confirm_unchanged(
+                item.url, item.payload_digest, {"etag": item.etag, "last_modified": item.last_modified})
+            if confirmed:
+                item.unchanged, item.unchanged_report_year = True, year
+                self.stats.inc_value("govcrawl/analysis_skipped_unchanged")
+                return item
         if self.pool.enabled:  # the worker also makes a report's near-duplicate signature, off this process
             analysis, item.signature_made, item.signature = await self.pool.run(
                 page_job, item.body, item.url, item.content_type, self.junk_settings, stats=self.stats)

@@ -85,10 +85,14 @@ class MetadataPipeline:
             return self.save_attachment(item, text, note)
         a = item.analysis
         years = self.years
-        if years and not (a.report_year and years[0] <= a.report_year <= years[1]):
+        year = item.unchanged_report_year if item.unchanged else a.report_year
+        if years and not (year and years[0] <= year <= years[1]):
             # A backfill stores only the years asked for; the page itself is in the WARC archive.
             self.stats.inc_value("govcrawl/reports_outside_years")
-            raise DropItem(f"report year {a.report_year} outside the backfill's {years[0]}-{years[1]}")
+            raise DropItem(f"report year {year} outside the backfill's {years[0]}-{years[1]}")
+        if item.unchanged:  # confirmed by the junk filter: its row is as it was
+            self.stats.inc_value("govcrawl/reports_unchanged")
+            return item
         stats = a.statistics
         # kept with the report (same transaction) so later copies of it on other hosts are recognised
         # (made with the analysis, in its worker; else here, only if the store needs it)

@@ -113,14 +113,43 @@ def twice(tmp_path_factory, replica):
     db_file = work / "govcrawl.sqlite3"
     db = f"sqlite:///{db_file}"
     warc_dir = work / "warc"
-    runs = []
-    for _ in range(2):
+    runs, rows = [], []
+    for i in range(2):
         before = set(warc_dir.glob("*.warc.gz")) if warc_dir.exists() else set()
-        result = run_govcrawl(*crawl_args(replica, db, warc_dir), cwd=work)
+        result = run_govcrawl(*crawl_args(replica, db, warc_dir), "--stats-json", str(work / f"stats{i}.json"), cwd=work)
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
         runs.append(sorted(set(warc_dir.glob("*.warc.gz")) - before))
+        con = sqlite3.connect(db_file)
+        rows.append(con.execute("select * from reports order by url").fetchall())
+        con.close()
         time.sleep(1.1)  # file names carry the second: keep the two crawls apart
-    return {"work": work, "db": db, "db_file": db_file, "warc_dir": warc_dir, "first": runs[0], "second": runs[1]}
+    stats = [json.loads((work / f"stats{i}.json").read_text(encoding="utf-8")) for i in range(2)]
+    return {"work": work, "db": db, "db_file": db_file, "warc_dir": warc_dir, "first": runs[0], "second": runs[1],
+            "stats": stats, "rows": rows}
+
+
+def test_unchanged_pages_are_confirmed_without_a_second_analysis(twice):
+    """The recrawl gets every report in full with the bytes of its latest capture (no conditional requests outside
+    the nightly): each is confirmed (seen, last confirmed) and not analysed again; the rows keep their fields."""
+    first, second = twice["stats"]
+    reports = sum(h["reports"] for h in first["portals"])
+    assert reports > 20
+    assert sum(h["new"] for h in first["portals"]) == reports
+    assert sum(h["analysis_skipped"] for h in first["portals"]) == 0
+    assert all(h["ok"] for h in second["portals"])
+    assert sum(h["reports"] for h in second["portals"]) == reports
+    assert sum(h["new"] + h["changed"] for h in second["portals"]) == 0
+    assert sum(h["unchanged"] for h in second["portals"]) == sum(h["analysis_skipped"] for h in second["portals"]) \
+        == reports
+    con = sqlite3.connect(twice["db_file"])
+    columns = [c[1] for c in con.execute("pragma table_info(reports)")]
+    confirmed = con.execute("select count(*) from captures where last_confirmed is not null").fetchone()[0]
+    con.close()
+    assert confirmed == reports
+    seen = {columns.index("last_seen"), columns.index("first_seen")}
+    strip = lambda rows: [tuple(v for i, v in enumerate(r) if i not in seen) for r in rows]  # noqa: E731
+    assert strip(twice["rows"][1]) == strip(twice["rows"][0])
+    assert all(b[columns.index("last_seen")] > a[columns.index("last_seen")] for a, b in zip(*twice["rows"]))
 
 
 def test_recrawl_of_the_unchanged_replica_writes_revisit_records_only(twice):

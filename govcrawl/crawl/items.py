@@ -25,6 +25,8 @@ class PageItem:
     warc_filename: str | None = None
     warc_offset: int | None = None
     payload_digest: str | None = None
+    # its WARC record is a revisit: these very bytes were archived under this URL before (the digest index)
+    payload_seen_before: bool = False
     etag: str | None = None
     last_modified: str | None = None
     # How it was reached (govcrawl.crawl.ledger.route_fields): the URL its listing named, the redirects on the
@@ -37,6 +39,10 @@ class PageItem:
     analysis: Any = None
     signature_made: bool = False
     signature: Any = None
+    # Set by the junk filter instead of an analysis: the page is byte for byte its stored report's latest capture
+    # (the row is confirmed, not analysed again); the report's year, for a backfill's filter
+    unchanged_report_year: int | None = None
+    unchanged: bool = False
 
 
 @dataclass

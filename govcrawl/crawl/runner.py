@@ -213,6 +213,9 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         "new": stats.get("govcrawl/reports_new", 0),
         "changed": stats.get("govcrawl/reports_changed", 0),
         "not_modified": stats.get("govcrawl/not_modified", 0),
+        # served in full with the bytes of the latest capture: confirmed, not analysed again
+        "unchanged": stats.get("govcrawl/reports_unchanged", 0),
+        "analysis_skipped": stats.get("govcrawl/analysis_skipped_unchanged", 0),
         # the nightly's revisits: known pages, those due tonight, and those asked and answered
         "revisit_known": stats.get("govcrawl/revisit_known", 0),
         "revisit_due": stats.get("govcrawl/revisit_due", 0),

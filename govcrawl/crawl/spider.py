@@ -476,6 +476,7 @@ def _warc_fields(response: Response) -> dict[str, Any]:
         "warc_filename": location.filename,
         "warc_offset": location.offset,
         "payload_digest": location.payload_digest,
+        "payload_seen_before": location.record_type == "revisit",
     }
 
 

@@ -223,6 +223,27 @@ class Store:
             else:
                 conn.execute(update(drops).where(drops.c.url == url).values(last_seen=now))
 
+    def confirm_unchanged(self, url: str, digest: str, validators: dict[str, str | None]) -> tuple[bool, int | None]:
+        """A page served again with the very bytes of its report's latest capture: confirm the row and the
+        capture (seen, confirmed, the validators it came with) without analysing it again. Returns (confirmed,
+        the report's year); (False, None) when the URL holds no report or its latest capture is other bytes."""
+        self.flush()
+        now = utcnow()
+        reports, captures = Report.__table__, Capture.__table__
+        with self.engine.begin() as conn:
+            report = conn.execute(select(reports.c.id, reports.c.payload_digest, reports.c.report_year)
+                                  .where(reports.c.url == url)).first()
+            if report is None or report.payload_digest != digest:
+                return False, None
+            latest = conn.execute(select(captures.c.id, captures.c.payload_digest).where(captures.c.url == url)
+                                  .order_by(captures.c.id.desc()).limit(1)).first()
+            if latest is None or latest.payload_digest != digest:
+                return False, None
+            conn.execute(update(reports).where(reports.c.id == report.id).values(last_seen=now))
+            conn.execute(update(captures).where(captures.c.id == latest.id)
+                         .values(last_seen=now, last_confirmed=now, **validators))
+        return True, report.report_year
+
     def save_validators(self, validators: dict[str, tuple[str | None, str | None, str | None]]) -> None:
         """Remember how pages were served (url -> (ETag, Last-Modified, payload digest)), in one transaction."""
         if not validators:
