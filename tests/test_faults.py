@@ -346,3 +346,18 @@ def test_silent_depth_cut_is_a_problem():
     assert portal_health("x", {**stats, "request_depth_max": 5}, depth_limit=8)["ok"]
     health = portal_health("x", {**stats, "request_depth_max": 8}, depth_limit=8)
     assert not health["ok"] and "depth limit" in health["problems"][0]
+
+
+def test_a_spider_error_fails_the_portal():
+    """An exception in a spider callback (a bug, or a page the spider does not understand) loses the pages it was
+    reading: the portal is not ok, whatever else it found; so is a row the database refused."""
+    from govcrawl.crawl.runner import portal_health
+
+    stats = {"downloader/response_count": 30, "downloader/response_status_count/200": 30, "item_scraped_count": 9}
+    assert portal_health("x", stats)["ok"]
+    health = portal_health("x", {**stats, "spider_exceptions/TypeError": 2})
+    assert not health["ok"] and health["problems"] == [
+        "2 spider error(s) (TypeError; see the log): pages they were reading are lost"]
+    assert health["errors"] == 2
+    health = portal_health("x", {**stats, "govcrawl/store_failed": 3})
+    assert not health["ok"] and "3 row(s) could not be written to the database" in health["problems"][0]

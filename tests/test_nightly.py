@@ -277,7 +277,10 @@ def test_sigkill_at_a_random_point_then_rerun_equals_an_uninterrupted_crawl(poin
     kill_after = random.Random(20240611 + point).randint(2, total - 2)  # reports stored before the kill
     rerun = ("nightly", "crawl", "nightly")[point]
     with ReplicaServer(port=0) as srv:
-        proc = subprocess.Popen(_args("crawl", srv, tmp_path, KILL_PORTALS, "killed"), cwd=REPO, env=_env(),
+        # the kill point is counted in stored reports: each written at once (GOVCRAWL_DB_BATCH=1), not 64 at a time
+        # (a kill amid batches: tests/test_archive.py)
+        proc = subprocess.Popen(_args("crawl", srv, tmp_path, KILL_PORTALS, "killed"), cwd=REPO,
+                                env={**_env(), "GOVCRAWL_DB_BATCH": "1"},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         while _report_count(tmp_path) < kill_after and proc.poll() is None and time.monotonic() < deadline:

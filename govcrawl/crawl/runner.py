@@ -175,6 +175,10 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         warnings.append(f"{due - checked} of {due} pages due for a revisit were not checked (lost, refused or gone)")
     if stats.get("govcrawl/empty_listing"):
         problems.append(f"{stats['govcrawl/empty_listing']} listing page(s) yielded no entries")
+    spider_errors = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/") and isinstance(v, int))
+    if spider_errors:
+        kinds = ", ".join(sorted(k.split("/", 1)[1] for k in stats if k.startswith("spider_exceptions/")))
+        problems.append(f"{spider_errors} spider error(s) ({kinds}; see the log): pages they were reading are lost")
     if stats.get("govcrawl/store_failed"):
         problems.append(f"{stats['govcrawl/store_failed']} row(s) could not be written to the database (see the "
                         "log; the pages are in the WARC archive)")

@@ -145,6 +145,9 @@ GOVCRAWL_YEAR_TO = env("GOVCRAWL_YEAR_TO", "")
 # Portals crawled at once in one process (a sliding window; memory grows ~2.5 MB per portal open at once).
 # 0: all of them together.
 GOVCRAWL_PARALLEL_PORTALS = int(env("GOVCRAWL_PARALLEL_PORTALS", "64"))
+# Reports and drops written per database transaction (govcrawl/store/writes.py; also within a second). 1: each
+# page at once. A kill loses at most the rows of one batch: their pages are in the WARC archive, fetched again.
+GOVCRAWL_DB_BATCH = int(env("GOVCRAWL_DB_BATCH", "64"))
 # Bound on list pages per portal and crawl (pagination and calendar traps).
 GOVCRAWL_MAX_LIST_PAGES = int(env("GOVCRAWL_MAX_LIST_PAGES", "500"))
 # Incremental (nightly) crawls: conditional requests for archived reports, paging stops at known pages.

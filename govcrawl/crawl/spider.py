@@ -382,6 +382,8 @@ class PortalSpider(scrapy.Spider, BrowserCapture):
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
             **_warc_fields(response),
+            # its WARC record is a revisit: these bytes were archived under this URL before
+            payload_seen_before=getattr(response.meta.get("warc"), "record_type", None) == "revisit",
             **route_fields(response),
         )
 
@@ -476,7 +478,6 @@ def _warc_fields(response: Response) -> dict[str, Any]:
         "warc_filename": location.filename,
         "warc_offset": location.offset,
         "payload_digest": location.payload_digest,
-        "payload_seen_before": location.record_type == "revisit",
     }
 
 

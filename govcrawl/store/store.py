@@ -506,6 +506,7 @@ def crawler_store(crawler: Any) -> Store:
         entry = _STORES.get(url)
         if entry is None:
             entry = _STORES[url] = [Store(url), 0]
+            entry[0].pending.batch = max(1, crawler.settings.getint("GOVCRAWL_DB_BATCH", 64))
         entry[1] += 1
         _CRAWLER_URLS[key] = url
     return _STORES[url][0]
