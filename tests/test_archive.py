@@ -132,9 +132,10 @@ def test_unchanged_pages_are_confirmed_without_a_second_analysis(twice):
     """The recrawl gets every report in full with the bytes of its latest capture (no conditional requests outside
     the nightly): each is confirmed (seen, last confirmed) and not analysed again; the rows keep their fields."""
     first, second = twice["stats"]
-    reports = sum(h["reports"] for h in first["portals"])
-    assert reports > 20
-    assert sum(h["new"] for h in first["portals"]) == reports
+    reports = len(twice["rows"][0])
+    assert reports > 20 and len(twice["rows"][1]) == reports
+    assert sum(h["reports"] for h in first["portals"]) == sum(h["new"] for h in first["portals"]) == reports
+    assert sum(h["attachments"] for h in first["portals"]) > 0  # counted apart from the reports
     assert sum(h["analysis_skipped"] for h in first["portals"]) == 0
     assert all(h["ok"] for h in second["portals"])
     assert sum(h["reports"] for h in second["portals"]) == reports

@@ -41,7 +41,8 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
         out.append("\nCrawl health")
         out.append(
             format_table(
-                ["portal", "status", "pages", "list pages", "reports", "new", "changed", "unchanged(304)", "dropped", "errors"],
+                ["portal", "status", "pages", "list pages", "reports", "new", "changed", "unchanged(304)", "dropped",
+                 "attachments", "errors"],
                 [
                     [
                         h["portal"],
@@ -53,6 +54,7 @@ def summary(db_url: str, warc_dir: str, health: list[dict[str, Any]] | None = No
                         h["changed"],
                         h["not_modified"],
                         h["dropped"],
+                        h.get("attachments", 0),
                         h["errors"],
                     ]
                     for h in health

@@ -119,6 +119,7 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         if key.startswith("downloader/exception_type_count/")
     }
     dropped = sum(v for k, v in stats.items() if k.startswith("govcrawl/dropped/"))
+    attachments = stats.get("govcrawl/attachments_text", 0) + stats.get("govcrawl/attachments_no_text", 0)
     statuses = {
         int(key.rsplit("/", 1)[-1]): value
         for key, value in stats.items()
@@ -213,7 +214,9 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
         "responses": responses,
         "bytes": stats.get("downloader/response_bytes", 0),
         "list_pages": stats.get("govcrawl/list_pages", 0),
-        "reports": stats.get("item_scraped_count", 0),
+        # items scraped are reports and attachments: counted apart
+        "reports": stats.get("item_scraped_count", 0) - attachments,
+        "attachments": attachments,
         "new": stats.get("govcrawl/reports_new", 0),
         "changed": stats.get("govcrawl/reports_changed", 0),
         "not_modified": stats.get("govcrawl/not_modified", 0),
