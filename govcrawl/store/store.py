@@ -158,7 +158,7 @@ class Store:
             _MIGRATED.add(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # reports and drops are written in batches (govcrawl/store/writes.py); every read flushes them first
-        self.pending = PendingWrites(self.engine, _cells_insert_sql)
+        self.pending = PendingWrites(self.engine, _cells_insert_sql, _bands_insert_sql)
 
     def flush(self) -> None:
         """Write the reports and drops still queued (``queue_report``, ``queue_drop``)."""
@@ -376,8 +376,11 @@ class Store:
             return list(session.scalars(select(Attachment).order_by(Attachment.url)))
 
     def accepted_by_hand(self, url: str) -> bool:
-        """Was this URL made a report by `govcrawl accept` (a person's verdict the junk filter must not undo)?"""
-        self.flush()
+        """Was this URL made a report by `govcrawl accept` (a person's verdict the junk filter must not undo)?
+        Only a queued write of this very URL is flushed first: the other pages' rows cannot say (a flush per
+        page that is not a report would undo the batches)."""
+        if url in self.pending:
+            self.flush()
         with self.engine.connect() as conn:
             reasons = conn.scalar(select(Report.classification_reasons).where(Report.url == url))
         return any(str(r).startswith("accepted by hand") for r in (reasons or []))
@@ -395,7 +398,7 @@ class Store:
         """Keep a report's near-duplicate signature and its LSH band keys (replacing earlier ones)."""
         self.flush()
         with self.engine.begin() as conn:
-            write_signatures(conn, [(url, scheme, signature, band_keys)])
+            write_signatures(conn, [(url, scheme, signature, band_keys)], _bands_insert_sql(conn.dialect))
 
     def near_duplicate_candidates(self, scheme: str, band_keys: list[int]) -> list[tuple[str, bytes]]:
         """(url, signature) of the reports whose signature (of this scheme) shares a band key."""
@@ -474,6 +477,16 @@ class Store:
             self.flush()
         finally:
             self.engine.dispose()
+
+
+@functools.lru_cache(maxsize=4)
+def _bands_insert_sql(dialect: Any) -> str | None:
+    """The INSERT of near-duplicate band keys in the driver's positional parameter style (as ``_cells_insert_sql``)."""
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    if mark is None:
+        return None
+    table = dialect.identifier_preparer.format_table(NearDuplicateBand.__table__)
+    return f"INSERT INTO {table} (band_key, url) VALUES ({mark}, {mark})"
 
 
 @functools.lru_cache(maxsize=4)

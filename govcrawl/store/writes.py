@@ -58,10 +58,13 @@ class PendingWrites:
     """The queue of one ``Store``: reports and drops, flushed at ``BATCH`` pages, after ``MAX_DELAY_S``, or when
     asked (a read, the end of a crawl)."""
 
-    def __init__(self, engine: Engine, cells_sql: Callable[[Any], str | None], batch: int = BATCH,
+    def __init__(self, engine: Engine, cells_sql: Callable[[Any], str | None],
+                 bands_sql: Callable[[Any], str | None] | None = None, batch: int = BATCH,
                  max_delay_s: float = MAX_DELAY_S) -> None:
+        """``cells_sql`` / ``bands_sql``: the driver-level INSERT of statistics cells / band keys for a dialect."""
         self.engine = engine
         self.cells_sql = cells_sql
+        self.bands_sql = bands_sql
         self.batch = batch
         self.max_delay_s = max_delay_s
         self._ops: list[PendingReport | PendingDrop] = []
@@ -70,6 +73,9 @@ class PendingWrites:
 
     def __len__(self) -> int:
         return len(self._ops)
+
+    def __contains__(self, url: str) -> bool:
+        return url in self._urls
 
     def add(self, op: PendingReport | PendingDrop) -> None:
         url = op.values["url"]
@@ -92,7 +98,8 @@ class PendingWrites:
         try:
             now = utcnow()
             with self.engine.begin() as conn:
-                statuses = write_reports(conn, reports, now, self.cells_sql(conn.dialect))
+                statuses = write_reports(conn, reports, now, self.cells_sql(conn.dialect),
+                                         self.bands_sql(conn.dialect) if self.bands_sql else None)
                 write_drops(conn, drops, now)
         except Exception as exc:
             for op in ops:
@@ -124,7 +131,8 @@ def _insert_runs(conn: Connection, table: Any, rows: Iterable[dict[str, Any]]) -
         conn.execute(insert(table), run)
 
 
-def write_reports(conn: Connection, ops: list[PendingReport], now: Any, cells_sql: str | None) -> list[str]:
+def write_reports(conn: Connection, ops: list[PendingReport], now: Any, cells_sql: str | None,
+                  bands_sql: str | None = None) -> list[str]:
     """Insert or refresh each report and its capture history (``Store.save_report``); returns their statuses."""
     if not ops:
         return []
@@ -181,14 +189,15 @@ def write_reports(conn: Connection, ops: list[PendingReport], now: Any, cells_sq
     elif cell_rows:
         conn.execute(insert(cells), [{"report_url": u, "table_name": t, "row_key": r, "column_key": c, "value": v}
                                      for u, t, r, c, v in cell_rows])
-    write_signatures(conn, signatures)
+    write_signatures(conn, signatures, bands_sql)
     # a page once dropped and now a report (accepted, or the filter changed its mind) lives in one table only
     for chunk in _chunks(urls):
         conn.execute(delete(Drop.__table__).where(Drop.__table__.c.url.in_(chunk)))
     return statuses
 
 
-def write_signatures(conn: Connection, records: list[tuple[str, str, bytes, list[int]]]) -> None:
+def write_signatures(conn: Connection, records: list[tuple[str, str, bytes, list[int]]],
+                     bands_sql: str | None = None) -> None:
     """Keep reports' near-duplicate signatures and LSH band keys, replacing earlier ones: (url, scheme, signature,
     band keys) each."""
     if not records:
@@ -200,9 +209,11 @@ def write_signatures(conn: Connection, records: list[tuple[str, str, bytes, list
         conn.execute(delete(bands).where(bands.c.url.in_(chunk)))
     conn.execute(insert(signatures), [{"url": url, "scheme": scheme, "signature": signature}
                                       for url, scheme, signature, _ in records])
-    band_rows = [{"band_key": key, "url": url} for url, _, _, keys in records for key in keys]
-    if band_rows:
-        conn.execute(insert(bands), band_rows)
+    band_rows = [(key, url) for url, _, _, keys in records for key in keys]
+    if band_rows and bands_sql:
+        conn.exec_driver_sql(bands_sql, band_rows)  # (as the cells: the driver's executemany over tuples)
+    elif band_rows:
+        conn.execute(insert(bands), [{"band_key": key, "url": url} for key, url in band_rows])
 
 
 def write_drops(conn: Connection, ops: list[PendingDrop], now: Any) -> None:
