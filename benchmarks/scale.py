@@ -192,21 +192,8 @@ def dir_bytes(path: Path, pattern: str = "*.warc.gz*") -> int:
     return sum(p.stat().st_size for p in path.rglob(pattern) if p.is_file())
 
 
-def steady_cores(timeline: list, lo: float = 0.1, hi: float = 0.9) -> float | None:
-    """Cores used (CPU s per s, the process and its workers) between the moments 10% and 90% of the pages had been
-    served: the crawl at work, without its start-up (imports, workers spawned) and its end (closing, summary)."""
-    if not timeline or timeline[-1][1] < 20 or len(timeline[0]) < 4:
-        return None
-    total = timeline[-1][1]
-    a = next((p for p in timeline if p[1] >= lo * total), None)
-    b = next((p for p in timeline if p[1] >= hi * total), None)
-    if not a or not b or b[0] <= a[0]:
-        return None
-    return (b[3] - a[3]) / (b[0] - a[0])
-
-
-def steady_rate(timeline: list, lo: float = 0.1, hi: float = 0.9) -> float | None:
-    """Pages/s between the moments 10% and 90% of the pages had been served (start-up and tail excluded)."""
+def steady_window(timeline: list, lo: float = 0.1, hi: float = 0.9) -> tuple | None:
+    """The timeline's samples at the moments 10% and 90% of the pages had been served (start-up and tail left out)."""
     if not timeline or timeline[-1][1] < 20:
         return None
     total = timeline[-1][1]
@@ -214,6 +201,25 @@ def steady_rate(timeline: list, lo: float = 0.1, hi: float = 0.9) -> float | Non
     b = next((p for p in timeline if p[1] >= hi * total), None)
     if not a or not b or b[0] <= a[0]:
         return None
+    return a, b
+
+
+def steady_cores(timeline: list) -> float | None:
+    """Cores used (CPU s per s, the process and its workers) in the steady window: the crawl at work, without its
+    start-up (imports, workers spawned) and its end (closing, summary)."""
+    window = steady_window(timeline)
+    if window is None or len(window[0]) < 4:
+        return None
+    a, b = window
+    return (b[3] - a[3]) / (b[0] - a[0])
+
+
+def steady_rate(timeline: list) -> float | None:
+    """Pages/s in the steady window."""
+    window = steady_window(timeline)
+    if window is None:
+        return None
+    a, b = window
     return (b[1] - a[1]) / (b[0] - a[0])
 
 

@@ -76,7 +76,8 @@ class GenericSpider(PortalSpider):
         request = failure.request
         waited_for = request.meta.get("govcrawl_render_waits_for", "the list")
         self.crawler.stats.inc_value("govcrawl/list_not_rendered")
-        reason = str(failure.value).strip().splitlines()[0] if str(failure.value).strip() else type(failure.value).__name__
+        text = str(failure.value).strip()
+        reason = text.splitlines()[0] if text else type(failure.value).__name__
         self.logger.error("%s: the list built by JavaScript did not load: no %s within %d s (%s)",
                           request.url, waited_for, RENDER_TIMEOUT_MS // 1000, reason)
 

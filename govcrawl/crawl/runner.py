@@ -235,7 +235,7 @@ def portal_health(slug: str, stats: dict[str, Any], empty_ok: bool = False, dept
            {"detection": stats["govcrawl/detection"]} if stats.get("govcrawl/detection") else {}),
         # log_count/ERROR counts every crawler's log lines in the process: count this portal's own failures
         "errors": stats.get("retry/max_reached", 0)
-        + sum(v for k, v in stats.items() if k.startswith("spider_exceptions/") and isinstance(v, int))
+        + spider_errors
         + stats.get("govcrawl/empty_listing", 0)
         + stats.get("govcrawl/list_not_rendered", 0)
         + stats.get("govcrawl/blocked", 0)

@@ -479,25 +479,23 @@ class Store:
             self.engine.dispose()
 
 
-@functools.lru_cache(maxsize=4)
-def _bands_insert_sql(dialect: Any) -> str | None:
-    """The INSERT of near-duplicate band keys in the driver's positional parameter style (as ``_cells_insert_sql``)."""
+@functools.lru_cache(maxsize=8)
+def _insert_sql(dialect: Any, table: Any, columns: tuple[str, ...]) -> str | None:
+    """An INSERT in the driver's positional parameter style (SQLite ``?``, psycopg ``%s``), for its executemany over
+    tuples; None for a driver with named parameters only."""
     mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
     if mark is None:
         return None
-    table = dialect.identifier_preparer.format_table(NearDuplicateBand.__table__)
-    return f"INSERT INTO {table} (band_key, url) VALUES ({mark}, {mark})"
+    name = dialect.identifier_preparer.format_table(table)
+    return f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
 
 
-@functools.lru_cache(maxsize=4)
 def _cells_insert_sql(dialect: Any) -> str | None:
-    """The INSERT of statistics cells in the driver's positional parameter style (SQLite ``?``, psycopg ``%s``);
-    None for a driver with named parameters only."""
-    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
-    if mark is None:
-        return None
-    table = dialect.identifier_preparer.format_table(StatisticValue.__table__)
-    return f"INSERT INTO {table} (report_url, table_name, row_key, column_key, value) VALUES ({', '.join([mark] * 5)})"
+    return _insert_sql(dialect, StatisticValue.__table__, ("report_url", "table_name", "row_key", "column_key", "value"))
+
+
+def _bands_insert_sql(dialect: Any) -> str | None:
+    return _insert_sql(dialect, NearDuplicateBand.__table__, ("band_key", "url"))
 
 
 def report_row(report: Report) -> dict[str, Any]:
