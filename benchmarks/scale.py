@@ -117,8 +117,9 @@ def proc_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def proc_tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) of a live process, its reaped children and its live descendants (/proc)."""
+def proc_tree_cpu_s(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) of a live process, its reaped children and its live descendants (/proc); and of
+    the process alone (its own threads)."""
     tick = os.sysconf("SC_CLK_TCK")
 
     def own(p: int, reaped: bool) -> float:
@@ -129,6 +130,7 @@ def proc_tree_cpu_s(pid: int) -> float:
         used = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if reaped else 0)
         return used / tick
 
+    alone = own(pid, False)
     total, todo, seen = own(pid, True), [pid], {pid}
     while todo:
         p = todo.pop()
@@ -142,7 +144,7 @@ def proc_tree_cpu_s(pid: int) -> float:
                     seen.add(k)
                     todo.append(k)
                     total += own(k, False)
-    return total
+    return total, alone
 
 
 def run_measured(cmd: list[str], env: dict, log: Path, port: int, client: str, timeout: float | None = None,
@@ -165,11 +167,12 @@ def run_measured(cmd: list[str], env: dict, log: Path, port: int, client: str, t
         now = time.time()
         rss = proc_rss_mb(proc.pid)
         peak_polled = max(peak_polled, rss)
-        cpu = proc_tree_cpu_s(proc.pid)
+        cpu, cpu_alone = proc_tree_cpu_s(proc.pid)
         try:
             c = control(port)["clients"].get(client, {})
-            # seconds, pages, RSS MB, CPU s so far (the process and its workers)
-            timeline.append((round(now - t0, 2), c.get("requests", 0), round(rss, 1), round(cpu, 2)))
+            # seconds, pages, RSS MB, CPU s so far (the process and its workers), CPU s of the process alone
+            timeline.append((round(now - t0, 2), c.get("requests", 0), round(rss, 1), round(cpu, 2),
+                             round(cpu_alone, 2)))
         except OSError:
             pass
         if timeout and now - t0 > timeout and not killed:
@@ -182,7 +185,8 @@ def run_measured(cmd: list[str], env: dict, log: Path, port: int, client: str, t
             spy.wait(timeout=60)
         except subprocess.TimeoutExpired:
             spy.kill()
-    return {"wall_s": round(wall, 2), "exit": proc.returncode, "stopped_after_s": timeout if killed else None,
+    return {"started": t0, "wall_s": round(wall, 2), "exit": proc.returncode,
+            "stopped_after_s": timeout if killed else None,
             "cpu_user_s": round(rusage.ru_utime, 2), "cpu_sys_s": round(rusage.ru_stime, 2),
             "cpu_s": round(rusage.ru_utime + rusage.ru_stime, 2), "peak_rss_mb": round(rusage.ru_maxrss / 1024, 1),
             "peak_rss_polled_mb": round(peak_polled, 1), "timeline": timeline}
@@ -204,14 +208,14 @@ def steady_window(timeline: list, lo: float = 0.1, hi: float = 0.9) -> tuple | N
     return a, b
 
 
-def steady_cores(timeline: list) -> float | None:
-    """Cores used (CPU s per s, the process and its workers) in the steady window: the crawl at work, without its
-    start-up (imports, workers spawned) and its end (closing, summary)."""
+def steady_cores(timeline: list, column: int = 3) -> float | None:
+    """Cores used (CPU s per s) in the steady window: the crawl at work, without its start-up (imports, workers
+    spawned) and its end (closing, summary). ``column`` 3: the process and its workers; 4: the process alone."""
     window = steady_window(timeline)
-    if window is None or len(window[0]) < 4:
+    if window is None or len(window[0]) <= column:
         return None
     a, b = window
-    return (b[3] - a[3]) / (b[0] - a[0])
+    return (b[column] - a[column]) / (b[0] - a[0])
 
 
 def steady_rate(timeline: list) -> float | None:
@@ -281,12 +285,17 @@ def measure_govcrawl(args: argparse.Namespace, work: Path, port: int, info: dict
     g["crawl_span_s"] = round(c["last"] - c["first"], 2) if c["requests"] else None
     g["pages_per_s"] = round(g["pages"] / g["wall_s"], 1) if g["wall_s"] else None
     g["pages_per_s_crawling"] = round(g["pages"] / g["crawl_span_s"], 1) if g.get("crawl_span_s") else None
+    if c["requests"]:  # the fixed costs: process start to first request, last request to exit
+        g["startup_s"] = round(c["first"] - g["started"], 2)
+        g["wind_down_s"] = round(g["started"] + g["wall_s"] - c["last"], 2)
     steady = steady_rate(g["timeline"])
     g["pages_per_s_steady"] = round(steady, 1) if steady else None
     g["cpu_ms_per_page"] = round(1000 * g["cpu_s"] / g["pages"], 2) if g["pages"] else None
     g["cpu_utilisation"] = round(g["cpu_s"] / g["wall_s"], 2) if g["wall_s"] else None
     cores = steady_cores(g["timeline"])
     g["cpu_utilisation_steady"] = round(cores, 2) if cores else None
+    cores = steady_cores(g["timeline"], column=4)
+    g["crawl_cpu_utilisation_steady"] = round(cores, 2) if cores else None
     g["warc_bytes"] = dir_bytes(warc_dir)
     g["warc_files"] = len(list(warc_dir.rglob("*.warc.gz")))
     try:
@@ -336,6 +345,9 @@ def measure_peer(args: argparse.Namespace, work: Path, port: int) -> dict:
     p["crawl_span_s"] = round(c["last"] - c["first"], 2) if c["requests"] else None
     p["pages_per_s"] = round(p["pages"] / p["wall_s"], 1) if p["wall_s"] else None
     p["pages_per_s_crawling"] = round(p["pages"] / p["crawl_span_s"], 1) if p.get("crawl_span_s") else None
+    if c["requests"]:
+        p["startup_s"] = round(c["first"] - p["started"], 2)
+        p["wind_down_s"] = round(p["started"] + p["wall_s"] - c["last"], 2)
     steady = steady_rate(p["timeline"])
     p["pages_per_s_steady"] = round(steady, 1) if steady else None
     p["cpu_ms_per_page"] = round(1000 * p["cpu_s"] / p["pages"], 2) if p["pages"] else None
@@ -558,6 +570,10 @@ def _answers(x: dict) -> str | None:
     return f"{ok} / {sum(st.values()) - ok}"
 
 
+def _pair(d: dict, a: str, b: str) -> str | None:
+    return f"{d[a]} / {d[b]}" if d.get(a) is not None and d.get(b) is not None else None
+
+
 def table(r: dict) -> str:
     g, w, cmp_ = r["govcrawl"], r.get("wget") or {}, r["comparison"]
     p = r.get("bare_archiver") or {}
@@ -565,6 +581,7 @@ def table(r: dict) -> str:
         ("pages served", g.get("pages"), p.get("pages"), w.get("pages")),
         ("  answered 200 / other", _answers(g), _answers(p), _answers(w)),
         ("wall s", g.get("wall_s"), p.get("wall_s"), w.get("wall_s")),
+        ("  start-up / wind-down s", _pair(g, "startup_s", "wind_down_s"), _pair(p, "startup_s", "wind_down_s"), None),
         ("pages/s (first..last request)", g.get("pages_per_s_crawling"), p.get("pages_per_s_crawling"), w.get("pages_per_s")),
         ("pages/s (process wall)", g.get("pages_per_s"), p.get("pages_per_s"), None),
         ("pages/s (steady, 10-90%)", g.get("pages_per_s_steady"), p.get("pages_per_s_steady"), None),
@@ -574,6 +591,7 @@ def table(r: dict) -> str:
         (f"  in {g.get('workers', 0)} analysis workers", g.get("workers_cpu_ms_per_page"), None, None),
         ("CPU utilisation (cores)", g.get("cpu_utilisation"), p.get("cpu_utilisation"), None),
         ("  steady, 10-90% of the pages", g.get("cpu_utilisation_steady"), p.get("cpu_utilisation_steady"), None),
+        ("    the crawl process alone", g.get("crawl_cpu_utilisation_steady"), None, None),
         ("peak RSS MB", g.get("peak_rss_mb"), p.get("peak_rss_mb"), w.get("peak_rss_mb")),
         ("  crawl + analysis workers together", g.get("peak_rss_together_mb"), None, None),
         ("WARC bytes", g.get("warc_bytes"), p.get("warc_bytes"), w.get("warc_bytes")),

@@ -65,7 +65,7 @@ class MetadataPipeline:
 
     def open_spider(self) -> None:
         # the rows of a quiet spell are written within MAX_DELAY_S too, not when the next page comes
-        self._flusher = LoopingCall(self.flush)
+        self._flusher = LoopingCall(self.flush, wait=False)
         self._flusher.start(MAX_DELAY_S, now=False)
 
     def close_spider(self) -> None:
@@ -73,9 +73,12 @@ class MetadataPipeline:
             self._flusher.stop()
         self.flush()
 
-    def flush(self) -> None:
+    def flush(self, wait: bool = True) -> None:
+        """Write the queued rows; every second (``wait=False``) only hand over those of a quiet spell, and count
+        what is written, without waiting for the database."""
         try:
-            crawler_store(self.crawler).flush()
+            store = crawler_store(self.crawler)
+            store.flush() if wait else store.tick()
         except Exception:  # every queued page's failure is reported by its own callback; never stop the loop
             self.crawler.spider.logger.exception("writing queued rows to the database failed")
 
@@ -150,7 +153,7 @@ class MetadataPipeline:
         return done
 
     def save_attachment(self, item: AttachmentItem, text: str | None, note: str) -> AttachmentItem:
-        crawler_store(self.crawler).save_attachment(
+        crawler_store(self.crawler).queue_attachment(
             {
                 "url": item.url,
                 "report_url": item.report_url,
@@ -162,10 +165,18 @@ class MetadataPipeline:
                 "warc_offset": item.warc_offset,
                 "text": text,
                 "text_note": note,
-            }
+            },
+            done=self.attachment_stored(item.url, bool(text)),
         )
-        self.stats.inc_value("govcrawl/attachments_text" if text else "govcrawl/attachments_no_text")
         return item
+
+    def attachment_stored(self, url: str, has_text: bool) -> Any:
+        def done(status: str | None, error: BaseException | None) -> None:
+            if error is not None:
+                store_failed(self.crawler, url, "attachment", error)
+                return
+            self.stats.inc_value("govcrawl/attachments_text" if has_text else "govcrawl/attachments_no_text")
+        return done
 
     def engine_stopped(self) -> None:
         close_crawler_store(self.crawler)

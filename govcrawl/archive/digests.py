@@ -13,6 +13,7 @@ The table (``payload_digests``) is one of the store's (``govcrawl.store.models.P
 from __future__ import annotations
 
 import hashlib
+import logging
 import weakref
 from base64 import b32encode
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from sqlalchemy import (
 
 from govcrawl.store.models import PayloadDigest, utcnow
 from govcrawl.store.store import Store
+
+logger = logging.getLogger(__name__)
 
 
 def sha1_digest(data: bytes) -> str:
@@ -135,33 +138,23 @@ class DigestIndex:
              "payload_length": payload_length, "crawl_id": crawl_id, "first_seen": now, "last_seen": now, "revisits": 0}
         )
         if len(self._pending) >= self.BATCH:
-            self.flush()
+            self.flush(wait=False)
 
     def seen_again(self, key: str, digest: str) -> None:
         counted = (digest, key_hash(key))
         self._revisits[counted] = self._revisits.get(counted, 0) + 1
         if len(self._revisits) >= self.BATCH:
-            self.flush()
+            self.flush(wait=False)
 
-    def flush(self) -> None:
-        """Write the batched rows and revisit counts, in one transaction."""
-        if not self._pending and not self._revisits:
-            return
-        pending, revisits = self._pending, self._revisits
-        self._pending, self._revisits = [], {}
-        t = self._table
-        with self.store.engine.begin() as conn:
-            if pending:
-                # Another process (a distributed worker) may have archived the same payload first: keep its row.
-                conn.execute(_insert_ignoring_duplicates(conn, t), pending)
-            if revisits:
-                now = utcnow()
-                conn.execute(
-                    update(t)
-                    .where(t.c.digest == bindparam("d"), t.c.key_hash == bindparam("k"))
-                    .values(revisits=func.coalesce(t.c.revisits, 0) + bindparam("n"), last_seen=now),
-                    [{"d": d, "k": k, "n": n} for (d, k), n in revisits.items()],
-                )
+    def flush(self, wait: bool = True) -> None:
+        """Write the batched rows and revisit counts, in one transaction: handed to the crawl's database writer
+        thread (``Store.submit``), in order with its other rows; ``wait``: until written."""
+        if self._pending or self._revisits:
+            pending, revisits = self._pending, self._revisits
+            self._pending, self._revisits = [], {}
+            self.store.submit(lambda conn: _write_rows(conn, self._table, pending, revisits), _rows_failed)
+        if wait:
+            self.store.flush()
 
     def all(self) -> list[PayloadDigest]:
         self.flush()
@@ -176,6 +169,27 @@ class DigestIndex:
     def close(self) -> None:
         self.release()
         self.store.close()
+
+
+def _write_rows(conn, t, pending: list[dict], revisits: dict[tuple[str, str], int]) -> None:
+    if pending:
+        # Another process (a distributed worker) may have archived the same payload first: keep its row.
+        conn.execute(_insert_ignoring_duplicates(conn, t), pending)
+    if revisits:
+        now = utcnow()
+        conn.execute(
+            update(t)
+            .where(t.c.digest == bindparam("d"), t.c.key_hash == bindparam("k"))
+            .values(revisits=func.coalesce(t.c.revisits, 0) + bindparam("n"), last_seen=now),
+            [{"d": d, "k": k, "n": n} for (d, k), n in revisits.items()],
+        )
+
+
+def _rows_failed(error: BaseException) -> None:
+    """(On the writer thread.) Lost rows of the index cost only space: the next crawl archives those payloads in
+    full again instead of as revisits; nothing points at a missing record."""
+    logger.error("payload-digest rows could not be written (%s: %s); the next crawl archives those payloads in "
+                 "full again", type(error).__name__, error)
 
 
 def _select_original(t):

@@ -148,6 +148,8 @@ GOVCRAWL_PARALLEL_PORTALS = int(env("GOVCRAWL_PARALLEL_PORTALS", "64"))
 # Reports and drops written per database transaction (govcrawl/store/writes.py; also within a second). 1: each
 # page at once. A kill loses at most the rows of one batch: their pages are in the WARC archive, fetched again.
 GOVCRAWL_DB_BATCH = int(env("GOVCRAWL_DB_BATCH", "64"))
+# The batches written on a thread of their own, the reactor going on meanwhile (0: on the reactor's thread).
+GOVCRAWL_DB_WRITER_THREAD = env("GOVCRAWL_DB_WRITER_THREAD", "1") not in ("0", "false", "no")
 # Bound on list pages per portal and crawl (pagination and calendar traps).
 GOVCRAWL_MAX_LIST_PAGES = int(env("GOVCRAWL_MAX_LIST_PAGES", "500"))
 # Incremental (nightly) crawls: conditional requests for archived reports, paging stops at known pages.

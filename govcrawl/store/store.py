@@ -43,7 +43,7 @@ from govcrawl.store.models import (
     StatisticValue,
     utcnow,
 )
-from govcrawl.store.writes import PendingDrop, PendingReport, PendingWrites, write_signatures
+from govcrawl.store.writes import PendingAttachment, PendingDrop, PendingReport, PendingWrites, write_signatures
 
 
 # report fields a listing may be the only source of (``sources[field] == "listing"``)
@@ -161,8 +161,25 @@ class Store:
         self.pending = PendingWrites(self.engine, _cells_insert_sql, _bands_insert_sql)
 
     def flush(self) -> None:
-        """Write the reports and drops still queued (``queue_report``, ``queue_drop``)."""
+        """Write the reports, drops and attachments still queued (``queue_report``, ``queue_drop``,
+        ``queue_attachment``), and wait for the writer thread to write them."""
         self.pending.flush()
+
+    def tick(self) -> None:
+        """Hand over the rows of a quiet spell and report what is written, without waiting for the database."""
+        self.pending.tick()
+
+    def write_in_background(self) -> bool:
+        """Write the queued rows on a thread of their own (a crawl: the reactor goes on meanwhile). Not for an
+        in-memory SQLite database: each thread would see a database of its own."""
+        if self.engine.pool.__class__.__name__ in ("SingletonThreadPool", "StaticPool"):
+            return False
+        self.pending.background()
+        return True
+
+    def submit(self, job: Callable[[Any], None], failed: Callable[[BaseException], None]) -> None:
+        """``job(connection)`` in a transaction, in order with the queued rows (on their writer thread, if any)."""
+        self.pending.submit(job, failed)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -359,16 +376,16 @@ class Store:
     def save_attachment(self, values: dict[str, Any]) -> None:
         """Insert or refresh the attachment at ``values['url']``; an unchanged one keeps pointing at its first full
         capture."""
-        now = utcnow()
-        table = Attachment.__table__
-        with self.engine.begin() as conn:
-            old = conn.execute(select(table.c.id, table.c.payload_digest).where(table.c.url == values["url"])).first()
-            if old is None:
-                conn.execute(insert(table), {**values, "first_seen": now, "last_seen": now})
-                return
-            unchanged = old.payload_digest is not None and old.payload_digest == values.get("payload_digest")
-            row = {k: v for k, v in values.items() if not (unchanged and k in ("warc_filename", "warc_offset"))}
-            conn.execute(update(table).where(table.c.id == old.id).values(**row, last_seen=now))
+        outcome: list[Any] = []
+        self.queue_attachment(values, done=lambda *result: outcome.extend(result))
+        self.flush()
+        if outcome[1] is not None:
+            raise outcome[1]
+
+    def queue_attachment(self, values: dict[str, Any],
+                         done: Callable[[str | None, BaseException | None], None] | None = None) -> None:
+        """``save_attachment`` in the next batch."""
+        self.pending.add(PendingAttachment(values, done))
 
     def attachments(self) -> list[Attachment]:
         self.flush()
@@ -474,7 +491,7 @@ class Store:
 
     def close(self) -> None:
         try:
-            self.flush()
+            self.pending.close()
         finally:
             self.engine.dispose()
 
@@ -518,6 +535,8 @@ def crawler_store(crawler: Any) -> Store:
         if entry is None:
             entry = _STORES[url] = [Store(url), 0]
             entry[0].pending.batch = max(1, crawler.settings.getint("GOVCRAWL_DB_BATCH", 64))
+            if crawler.settings.getbool("GOVCRAWL_DB_WRITER_THREAD", True):
+                entry[0].write_in_background()
         entry[1] += 1
         _CRAWLER_URLS[key] = url
     return _STORES[url][0]

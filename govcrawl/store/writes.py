@@ -12,10 +12,22 @@ What stays true:
 - readers in the same process see every write: each read of the ``Store`` flushes what is pending first;
 - the pages of one URL are written in the order they came (a second write of a URL flushes the first);
 - a batch that cannot be written is reported page by page (``done(None, error)``), never dropped silently.
+
+A crawl writes its batches on a thread of their own (``background()``): the reactor hands a batch over and goes
+on downloading while the database works (SQLite and the PostgreSQL driver let go of the GIL while they do, so that
+work takes the machine's other core). The thread writes the batches in the order they came, at most
+``WRITER_QUEUE`` behind (further hand-overs wait: back-pressure, not an unbounded queue); the pages' ``done``
+callbacks still run on the thread that queued them (at its next ``add``, ``tick`` or ``flush``), and ``flush``
+returns once everything handed over is written. Other writers of the crawl's database (the payload-digest index)
+hand their transactions to the same thread (``submit``): on SQLite, a second writer would wait for the lock.
 """
 
 from __future__ import annotations
 
+import collections
+import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -25,6 +37,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from govcrawl.store.models import (
+    Attachment,
     Capture,
     Drop,
     NearDuplicateBand,
@@ -34,9 +47,12 @@ from govcrawl.store.models import (
     utcnow,
 )
 
+logger = logging.getLogger(__name__)
+
 BATCH = 64
 MAX_DELAY_S = 1.0
 IN_LIST = 500  # rows per IN (...) list
+WRITER_QUEUE = 4  # transactions handed to the writer thread and not yet written, at most
 
 
 @dataclass
@@ -54,9 +70,57 @@ class PendingDrop:
     done: Callable[[str | None, BaseException | None], None] | None
 
 
+@dataclass
+class PendingAttachment:
+    values: dict[str, Any]
+    done: Callable[[str | None, BaseException | None], None] | None
+
+
+Pending = PendingReport | PendingDrop | PendingAttachment
+
+
+class WriterThread:
+    """One thread writing a database's transactions in the order they are handed over: ``submit(job)`` runs
+    ``job(connection)`` in a transaction of its own; ``wait()`` returns once every job handed over is done. A job's
+    outcome is its own business (``PendingWrites`` records it for its caller's thread); one that raises is logged."""
+
+    def __init__(self, engine: Engine, depth: int = WRITER_QUEUE) -> None:
+        self.engine = engine
+        self.jobs: queue.Queue = queue.Queue(maxsize=depth)
+        self.thread = threading.Thread(target=self._run, name="govcrawl-db-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job = self.jobs.get()
+            try:
+                if job is None:
+                    return
+                job()
+            except Exception:  # a job reports its own failures; never let the thread die
+                logger.exception("a database write on the writer thread failed")
+            finally:
+                self.jobs.task_done()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        """Hand ``job`` over; waits while ``WRITER_QUEUE`` jobs are already waiting (the database is behind)."""
+        if not self.thread.is_alive():
+            raise RuntimeError("the database writer thread has stopped")
+        self.jobs.put(job)
+
+    def wait(self) -> None:
+        self.jobs.join()
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            self.jobs.put(None)
+            self.thread.join()
+
+
 class PendingWrites:
-    """The queue of one ``Store``: reports and drops, flushed at ``BATCH`` pages, after ``MAX_DELAY_S``, or when
-    asked (a read, the end of a crawl)."""
+    """The queue of one ``Store``: reports, drops and attachments, flushed at ``BATCH`` pages, after
+    ``MAX_DELAY_S``, or when asked (a read, the end of a crawl); written here, or on a writer thread
+    (``background()``)."""
 
     def __init__(self, engine: Engine, cells_sql: Callable[[Any], str | None],
                  bands_sql: Callable[[Any], str | None] | None = None, batch: int = BATCH,
@@ -67,51 +131,123 @@ class PendingWrites:
         self.bands_sql = bands_sql
         self.batch = batch
         self.max_delay_s = max_delay_s
-        self._ops: list[PendingReport | PendingDrop] = []
+        self._ops: list[Pending] = []
         self._urls: set[str] = set()
         self._since: float | None = None
+        self.writer: WriterThread | None = None
+        # batches handed to the writer and not yet delivered: their URLs (a read of one of them waits for it)
+        self._in_flight: collections.deque[set[str]] = collections.deque()
+        # written batches whose callbacks are still to run on the queueing thread: (ops, statuses, error)
+        self._written: collections.deque[tuple[list[Pending], list[str], BaseException | None]] = collections.deque()
+
+    def background(self) -> None:
+        """Write the batches on a thread of their own from now on."""
+        if self.writer is None:
+            self.writer = WriterThread(self.engine)
 
     def __len__(self) -> int:
         return len(self._ops)
 
     def __contains__(self, url: str) -> bool:
-        return url in self._urls
+        """Is a write of ``url`` queued or not yet written?"""
+        return url in self._urls or any(url in urls for urls in self._in_flight)
 
-    def add(self, op: PendingReport | PendingDrop) -> None:
+    def add(self, op: Pending) -> None:
         url = op.values["url"]
         if url in self._urls:
-            self.flush()
+            self._send()  # the earlier write of this URL goes first
         self._ops.append(op)
         self._urls.add(url)
         if self._since is None:
             self._since = time.monotonic()
         if len(self._ops) >= self.batch or time.monotonic() - self._since >= self.max_delay_s:
-            self.flush()
+            self._send()
+        self._deliver()
+
+    def tick(self) -> None:
+        """Hand over what has waited ``MAX_DELAY_S`` and run the callbacks of what is written, without waiting
+        for the database (a crawl calls it every ``MAX_DELAY_S``)."""
+        if self._since is not None and time.monotonic() - self._since >= self.max_delay_s:
+            self._send()
+        self._deliver()
 
     def flush(self) -> None:
-        """Write what is pending in one transaction; each page's ``done`` gets its status, or the error."""
+        """Write what is pending, and wait until everything handed over is written; each page's ``done`` gets its
+        status, or the error."""
+        self._send()
+        if self.writer is not None:
+            self.writer.wait()
+        self._deliver()
+
+    def submit(self, job: Callable[[Connection], None], failed: Callable[[BaseException], None]) -> None:
+        """Another writer's transaction (``job(connection)``), in order with the batches: on the writer thread
+        (``failed(error)`` is told there if it cannot be written), or here (the error raised)."""
+        if self.writer is None:
+            with self.engine.begin() as conn:
+                job(conn)
+            return
+
+        def run() -> None:
+            try:
+                with self.engine.begin() as conn:
+                    job(conn)
+            except Exception as exc:
+                failed(exc)
+
+        self.writer.submit(run)
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            if self.writer is not None:
+                self.writer.stop()
+                self.writer = None
+
+    def _send(self) -> None:
         if not self._ops:
             return
-        ops, self._ops, self._urls, self._since = self._ops, [], set(), None
+        ops, urls = self._ops, self._urls
+        self._ops, self._urls, self._since = [], set(), None
+        if self.writer is None:
+            self._write(ops)
+            return
+        self._in_flight.append(urls)
+        self.writer.submit(lambda: self._write(ops))
+
+    def _write(self, ops: list[Pending]) -> None:
+        """One transaction for the batch (any thread); the outcome waits in ``_written`` for ``_deliver``."""
         reports = [op for op in ops if isinstance(op, PendingReport)]
-        drops = [op for op in ops if isinstance(op, PendingDrop)]
         try:
             now = utcnow()
             with self.engine.begin() as conn:
                 statuses = write_reports(conn, reports, now, self.cells_sql(conn.dialect),
                                          self.bands_sql(conn.dialect) if self.bands_sql else None)
-                write_drops(conn, drops, now)
+                write_drops(conn, [op for op in ops if isinstance(op, PendingDrop)], now)
+                write_attachments(conn, [op for op in ops if isinstance(op, PendingAttachment)], now)
         except Exception as exc:
-            for op in ops:
+            self._written.append((ops, [], exc))
+        else:
+            status_of = {id(op): status for op, status in zip(reports, statuses)}
+            self._written.append((ops, [status_of.get(id(op), "dropped" if isinstance(op, PendingDrop) else "stored")
+                                        for op in ops], None))
+
+    def _deliver(self) -> None:
+        """Run the callbacks of the written batches, in the order they came (on the thread that queued them)."""
+        while self._written:
+            ops, statuses, error = self._written.popleft()
+            if self.writer is not None and self._in_flight:
+                self._in_flight.popleft()
+            if error is not None:
+                for op in ops:
+                    if op.done is not None:
+                        op.done(None, error)
+                if not any(op.done is not None for op in ops):
+                    raise error
+                continue
+            for op, status in zip(ops, statuses):
                 if op.done is not None:
-                    op.done(None, exc)
-            if not any(op.done is not None for op in ops):
-                raise
-            return
-        status_of = {id(op): status for op, status in zip(reports, statuses)}
-        for op in ops:  # in the order they came
-            if op.done is not None:
-                op.done(status_of.get(id(op), "dropped"), None)
+                    op.done(status, None)
 
 
 def _chunks(items: list[str]) -> Iterator[list[str]]:
@@ -242,3 +378,25 @@ def write_drops(conn: Connection, ops: list[PendingDrop], now: Any) -> None:
         else:
             conn.execute(update(drops).where(drops.c.id == did).values(**op.values, last_seen=now))
     _insert_runs(conn, drops, new_rows)
+
+
+def write_attachments(conn: Connection, ops: list[PendingAttachment], now: Any) -> None:
+    """Insert or refresh each attachment (``Store.save_attachment``); an unchanged one keeps pointing at its first
+    full capture."""
+    if not ops:
+        return
+    table = Attachment.__table__
+    existing: dict[str, tuple[int, str | None]] = {}
+    for chunk in _chunks([op.values["url"] for op in ops]):
+        existing.update((url, (aid, digest)) for url, aid, digest in conn.execute(
+            select(table.c.url, table.c.id, table.c.payload_digest).where(table.c.url.in_(chunk))))
+    new_rows: list[dict[str, Any]] = []
+    for op in ops:  # a URL comes once a batch (PendingWrites.add hands the batch over before a second write)
+        values, old = op.values, existing.get(op.values["url"])
+        if old is None:
+            new_rows.append({**values, "first_seen": now, "last_seen": now})
+            continue
+        unchanged = old[1] is not None and old[1] == values.get("payload_digest")
+        row = {k: v for k, v in values.items() if not (unchanged and k in ("warc_filename", "warc_offset"))}
+        conn.execute(update(table).where(table.c.id == old[0]).values(**row, last_seen=now))
+    _insert_runs(conn, table, new_rows)
