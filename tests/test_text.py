@@ -121,3 +121,24 @@ def test_the_statutory_deadline_follows_the_body_else_the_portal_level():
     assert report_deadline("某某街道办事处", None, 2021)[0] == dt.date(2022, 1, 31)
     assert report_deadline(None, "department", 2021)[0] == dt.date(2022, 1, 31)
     assert report_deadline(None, "county", 2021) == (dt.date(2022, 3, 31), "by the portal's level (county): 31 March")
+
+
+def test_the_label_variants_table_is_opencc_s_own_for_every_label_character():
+    """Labels match in Traditional script through a table of OpenCC's forms (govcrawl/analysis/label_variants.json),
+    kept so that no process loads OpenCC's s2t dictionaries (~40 MB) to build the label patterns. It must say what
+    OpenCC says, for every label character: `python -m govcrawl.analysis.labels` writes it again."""
+    import json
+    import subprocess
+    import sys
+
+    from govcrawl.analysis import labels
+
+    table = json.loads(labels.VARIANTS_FILE.read_text(encoding="utf-8"))
+    assert sorted(table) == labels.label_characters()
+    assert table == {ch: labels.opencc_variants(ch) for ch in labels.label_characters()}
+    assert table["发"] == "發發發" and table["机"] == "機機機"
+    # a process that imports the analysis builds its patterns without OpenCC's s2t converters
+    probe = ("import govcrawl.analysis.page, govcrawl.analysis.labels as L; "
+             "print(L._s2t_converters.cache_info().misses, bool(L.LABEL_RE.search('發佈機構：某某局')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["0", "True"]

@@ -346,3 +346,33 @@ def test_capture_records_the_server_ip_only_when_not_proxied(tmp_path):
     assert capture("", {}) == "192.0.2.9"
     assert capture("http://127.0.0.1:8080", {}) is None  # the proxy's address is not the server's
     assert capture("", {"proxy": "http://127.0.0.1:3128"}) is None
+
+
+def test_the_writer_and_the_digest_index_hold_a_bounded_memory_and_lose_nothing_by_it(tmp_path, monkeypatch):
+    """A crawl's memory must not grow with its length: the writer remembers the record ids of its latest URIs only,
+    the digest index its latest payloads only; an older payload is found in the table, so the revisits are the
+    same."""
+    import govcrawl.archive.writer as writer_module
+
+    monkeypatch.setattr(writer_module, "RECORD_IDS", 3)
+    monkeypatch.setattr(DigestIndex, "CACHE", 4)
+    index = _index(tmp_path)
+    urls = [f"http://www.zj.gov.cn/art/{i}.html" for i in range(12)]
+    first = WarcFileWriter(tmp_path / "a", crawl_id="c1-x", dedup=index, dedup_crawl_id="c1")
+    originals = [_exchange(first, url=url, body=f"<p>{i}</p>".encode()) for i, url in enumerate(urls)]
+    assert len(first.record_ids) == 3 and len(index._cache) == 4
+    assert list(first.record_ids) == urls[-3:]
+    conv = first.write_conversion(urls[-1], b"<p>rendered</p>", "text/html", note="DOM")
+    first.close()
+    records = list(ArchiveIterator(open(tmp_path / "a" / conv.filename, "rb")))
+    conversion = [r for r in records if r.rec_type == "conversion"][0]
+    assert conversion.rec_headers["WARC-Refers-To"] == originals[-1].record_id
+
+    second = WarcFileWriter(tmp_path / "b", crawl_id="c2-x", dedup=index, dedup_crawl_id="c2")
+    again = [_exchange(second, url=url, body=f"<p>{i}</p>".encode()) for i, url in enumerate(urls)]
+    second.close()
+    assert [a.record_type for a in again] == ["revisit"] * len(urls)
+    refers = [r.rec_headers["WARC-Refers-To"] for r in ArchiveIterator(open(second.closed_files[0], "rb"))
+              if r.rec_type == "revisit"]
+    assert refers == [o.record_id for o in originals]
+    assert len(index._cache) == 4 and len(index.all()) == len(urls)

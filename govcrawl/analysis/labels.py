@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from govcrawl.analysis import text as T
 from govcrawl.analysis.dates import DATE_RE, fw_to_ascii
@@ -23,6 +25,14 @@ _EXTRA_VARIANTS = {"布": "佈", "发": "發髮", "号": "號", "机": "機", "�
                    "讯": "訊", "报": "報", "导": "導"}
 
 
+# The Traditional forms OpenCC gives each label character (s2t, s2tw, s2hk), kept as data: loading the three
+# converters costs ~40 MB of dictionaries in every process that analyses pages (the crawl process and each analysis
+# worker), and ~0.1 s. tests/test_text.py checks the table against OpenCC itself; `python -m
+# govcrawl.analysis.labels` writes it again. A character missing from it (a label added since) is converted here.
+VARIANTS_FILE = Path(__file__).with_name("label_variants.json")
+_OPENCC_VARIANTS: dict[str, str] = json.loads(VARIANTS_FILE.read_text(encoding="utf-8")) if VARIANTS_FILE.exists() else {}
+
+
 @functools.lru_cache(maxsize=1)
 def _s2t_converters() -> tuple:
     try:
@@ -33,11 +43,15 @@ def _s2t_converters() -> tuple:
         return ()
 
 
+def opencc_variants(ch: str) -> str:
+    """ch's Traditional forms by OpenCC's s2t, s2tw and s2hk, as OpenCC gives them now."""
+    return "".join(conv.convert(ch) for conv in _s2t_converters())
+
+
 def _char_variants(ch: str) -> str:
     """ch plus its Traditional forms (OpenCC s2t / s2tw / s2hk) and a few hand-listed variants."""
-    alts = ch + _EXTRA_VARIANTS.get(ch, "")
-    for conv in _s2t_converters():
-        alts += conv.convert(ch)
+    forms = _OPENCC_VARIANTS.get(ch)
+    alts = ch + _EXTRA_VARIANTS.get(ch, "") + (forms if forms is not None else opencc_variants(ch))
     return "".join(dict.fromkeys(c for c in alts if c.strip()))
 
 
@@ -97,13 +111,27 @@ _LABEL_END_RE = re.compile(
     r"\s*(?:[:：]|\s\|(?=\s))")
 
 
+def label_characters() -> list[str]:
+    """Every character of every label, in order: the keys of the variants table."""
+    return sorted({ch for label in _ALL_LABELS for ch in label if ch.strip()})
+
+
+def write_variants_table(path: Path = VARIANTS_FILE) -> dict[str, str]:
+    """Write OpenCC's Traditional forms of every label character (the table ``_char_variants`` reads)."""
+    table = {ch: opencc_variants(ch) for ch in label_characters()}
+    path.write_text(json.dumps(table, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    return table
+
+
 def _release_converters() -> None:
-    """The label patterns are built: the three Simplified->Traditional converters (~40 MB of OpenCC dictionaries,
-    in the crawl process and in every analysis worker) are not needed again. Dropped, and the freed heap handed
+    """The label patterns are built: the three Simplified->Traditional converters (~40 MB of OpenCC dictionaries),
+    if a character missing from the table made them load, are not needed again. Dropped, and the freed heap handed
     back to the system (glibc keeps it otherwise)."""
     import ctypes
     import gc
 
+    if not _s2t_converters.cache_info().currsize:
+        return
     _s2t_converters.cache_clear()
     gc.collect()
     try:
@@ -331,3 +359,7 @@ def find_stacked_pairs(lines: list[str]) -> list[Pair]:
             continue  # the next line is another label (信息来源: / 【字体:), not this one's value
         out.append(Pair(key[0], key[1], m.group("label"), nxt, i + 1, key[1] == "block"))
     return out
+
+
+if __name__ == "__main__":  # python -m govcrawl.analysis.labels: the variants table written again from OpenCC
+    print(f"{len(write_variants_table())} label characters -> {VARIANTS_FILE}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import weakref
+from collections import OrderedDict
 from base64 import b32encode
 from dataclasses import dataclass
 
@@ -72,11 +73,15 @@ class DigestIndex:
     """
 
     BATCH = 200
+    #: Payloads remembered in memory (the latest looked up or archived), at most: a crawl's memory must not grow with
+    #: its length (a national backfill is millions of pages). Far above the rows not yet written (a batch here and
+    #: a few handed to the writer thread), so a payload is always found: in memory until its row is in the table.
+    CACHE = 20_000
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._table = PayloadDigest.__table__
-        self._cache: dict[tuple[str, str], Original] = {}
+        self._cache: OrderedDict[tuple[str, str], Original] = OrderedDict()
         self._pending: list[dict] = []
         self._revisits: dict[tuple[str, str], int] = {}
         _LIVE.add(self)
@@ -97,8 +102,16 @@ class DigestIndex:
                 ).first()
             if row is None:
                 return None
-            hit = self._cache[(digest, key)] = Original(*row)
+            hit = self._remember((digest, key), Original(*row))
+        else:
+            self._cache.move_to_end((digest, key))
         return None if exclude_crawl and hit.crawl_id == exclude_crawl else hit
+
+    def _remember(self, entry: tuple[str, str], original: Original) -> Original:
+        self._cache[entry] = original
+        if len(self._cache) > self.CACHE:
+            self._cache.popitem(last=False)  # the least recently used: its row is in the table, found there
+        return original
 
     def latest(self, url: str, method: str = "GET", request_body: bytes = b"") -> Original | None:
         """The most recent payload archived in full under this URL (for rebuilding an unchanged page)."""
@@ -130,7 +143,7 @@ class DigestIndex:
         """Record a payload just archived in full (called after its record is on disk)."""
         if (digest, key) in self._cache:  # archived already (e.g. twice within one crawl): the first stays the original
             return
-        self._cache[(digest, key)] = Original(url, warc_date, record_id, warc_filename, warc_offset, crawl_id, digest)
+        self._remember((digest, key), Original(url, warc_date, record_id, warc_filename, warc_offset, crawl_id, digest))
         now = utcnow()
         self._pending.append(
             {"digest": digest, "key_hash": key_hash(key), "url": url, "method": method, "warc_date": warc_date,

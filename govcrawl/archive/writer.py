@@ -28,6 +28,7 @@ import io
 import os
 import socket
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from govcrawl.archive.digests import DigestIndex
 
 OPEN_SUFFIX = ".open"
+RECORD_IDS = 10_000  # URIs whose latest record id the writer remembers
 WARC_VERSION = "WARC/1.1"
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 # Headers that describe the transport, not the payload: Twisted has already undone them.
@@ -135,7 +137,9 @@ class WarcFileWriter:
         self._name: str | None = None
         self.failed: OSError | None = None  # the error that stopped this writer (see _write_failed)
         self.closed_files: list[Path] = []
-        self.record_ids: dict[str, str] = {}  # target URI -> id of its latest response/revisit record
+        # target URI -> id of its latest response/revisit record, for the latest RECORD_IDS URIs: what a conversion
+        # record (a browser's rendering, written right after its page) refers to; bounded, as a crawl's memory must be
+        self.record_ids: OrderedDict[str, str] = OrderedDict()
 
     # --- files --------------------------------------------------------------
     @property
@@ -304,7 +308,7 @@ class WarcFileWriter:
         request = self._request_record(builder, url, method, request_headers, request_body, protocol, when, record_id)
         offset = self._write(record)
         self._write(request, undo_to=offset)
-        self.record_ids[url] = record_id
+        self._remember_record(url, record_id)
         if self.dedup is not None and body:
             if known is None:
                 self.dedup.add(
@@ -375,10 +379,16 @@ class WarcFileWriter:
         request = self._request_record(builder, url, method, request_headers, request_body, protocol, when, record_id)
         offset = self._write(record)
         self._write(request)
-        self.record_ids[url] = record_id
+        self._remember_record(url, record_id)
         if original is not None and original.digest:
             self.dedup.seen_again(key, original.digest)
         return WarcLocation(self._name, offset, record_id, original.digest if original else None, "revisit", 0)
+
+    def _remember_record(self, url: str, record_id: str) -> None:
+        self.record_ids[url] = record_id
+        self.record_ids.move_to_end(url)
+        if len(self.record_ids) > RECORD_IDS:
+            self.record_ids.popitem(last=False)
 
     @staticmethod
     def _request_record(
