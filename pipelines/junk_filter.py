@@ -58,8 +58,8 @@ class JunkFilterPipeline:
                 item.unchanged, item.unchanged_report_year = True, year
                 self.stats.inc_value("govcrawl/analysis_skipped_unchanged")
                 return item
-        if self.pool.enabled:  # the worker also makes a report's near-duplicate signature, off this process
-            analysis, item.signature_made, item.signature = await self.pool.run(
+        if self.pool.enabled:  # the worker also makes a report's near-duplicate signature and cells, off this process
+            analysis, item.signature_made, item.signature, item.statistics_rows = await self.pool.run(
                 page_job, item.body, item.url, item.content_type, self.junk_settings, stats=self.stats)
         else:  # here: the signature only if the store needs it (a new or changed report)
             analysis = await self.pool.run(analyze_job, item.body, item.url, item.content_type, self.junk_settings)

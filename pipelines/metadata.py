@@ -135,7 +135,7 @@ class MetadataPipeline:
         crawler_store(self.crawler).queue_report(
             record,
             validators={"etag": item.etag, "last_modified": item.last_modified},
-            statistics=long_rows(stats) if stats else [],
+            statistics=item.statistics_rows if item.statistics_rows is not None else long_rows(stats) if stats else [],
             signature=signature,
             done=self.stored(item.url, "report"),
         )

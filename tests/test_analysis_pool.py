@@ -214,8 +214,10 @@ def _crawl(tmp_path: Path, workers: str, srv) -> dict:
     signatures = {url: (scheme, bytes(sig)) for url, scheme, sig in
                   con.execute("select url, scheme, signature from near_duplicate_signatures")}
     bands = sorted(con.execute("select band_key, url from near_duplicate_bands"))
+    cells = sorted(con.execute("select report_url, table_name, row_key, column_key, value from report_statistics"),
+                   key=repr)
     con.close()
-    return {"signatures": signatures, "bands": bands,
+    return {"signatures": signatures, "bands": bands, "cells": cells,
             "rows": {r["url"]: {k: v for k, v in r.items() if k not in RUN_FIELDS and not k.startswith("warc_")}
                      for r in rows},
             "drops": sorted(line for line in run_govcrawl("drops", "--db", db, cwd=work).stdout.splitlines()),
@@ -236,6 +238,8 @@ def test_a_crawl_with_the_pool_stores_what_a_crawl_without_it_stores(tmp_path):
     assert pooled["payloads"] == alone["payloads"]
     # the reports' near-duplicate signatures (made in the workers with the analysis, or in the crawl process)
     assert alone["signatures"] and pooled["signatures"] == alone["signatures"] and pooled["bands"] == alone["bands"]
+    # the statistics cells (made into rows in the workers, or in the crawl process)
+    assert alone["cells"] and pooled["cells"] == alone["cells"]
     # the analysis ran where each run said: in the workers (their CPU counted apart), or in the crawl process
     assert alone["stats"]["analysis_workers"]["workers"] == 0 and alone["stats"]["analysis_workers"]["jobs"] == 0
     workers = pooled["stats"]["analysis_workers"]

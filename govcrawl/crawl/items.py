@@ -39,6 +39,9 @@ class PageItem:
     analysis: Any = None
     signature_made: bool = False
     signature: Any = None
+    # made with the analysis in its worker: a report's statistics cells as rows (govcrawl.analysis.statistics.
+    # long_rows); None: to be made by the metadata pipeline
+    statistics_rows: Any = None
     # Set by the junk filter instead of an analysis: the page is byte for byte its stored report's latest capture
     # (the row is confirmed, not analysed again); the report's year, for a backfill's filter
     unchanged_report_year: int | None = None

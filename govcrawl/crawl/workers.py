@@ -70,17 +70,22 @@ def analyze_job(body: bytes, url: str, content_type: str | None, settings: Any) 
     return analyze_page(body, url=url, content_type=content_type, settings=settings)
 
 
-def page_job(body: bytes, url: str, content_type: str | None, settings: Any) -> tuple[Any, bool, Any]:
-    """A crawled page's analysis and, for a report on a government host, its near-duplicate signature (the
-    MinHash the metadata pipeline keeps with it; the costliest step after the analysis): (analysis, whether a
-    signature was made, the signature)."""
+def page_job(body: bytes, url: str, content_type: str | None, settings: Any) -> tuple[Any, bool, Any, Any]:
+    """A crawled page's analysis and, for a report, what the metadata pipeline would otherwise make of it in the
+    crawl process: on a government host its near-duplicate signature (the MinHash kept with it; the costliest step
+    after the analysis), and its statistics cells as rows. (analysis, whether a signature was made, the signature,
+    the cells' rows or None)."""
     from govcrawl.analysis.junk import host_of, is_government_host
     from govcrawl.analysis.neardup import signature_record
+    from govcrawl.analysis.statistics import long_rows
 
     analysis = analyze_job(body, url, content_type, settings)
-    if analysis.kind == "annual_report" and is_government_host(host_of(url)):
-        return analysis, True, signature_record(analysis.text)
-    return analysis, False, None
+    if analysis.kind != "annual_report":
+        return analysis, False, None, None
+    rows = long_rows(analysis.statistics) if analysis.statistics else []
+    if is_government_host(host_of(url)):
+        return analysis, True, signature_record(analysis.text), rows
+    return analysis, False, None, rows
 
 
 def attachment_job(body: bytes, url: str, content_type: str | None) -> tuple[str | None, str]:

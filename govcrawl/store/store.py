@@ -496,11 +496,16 @@ class Store:
             self.engine.dispose()
 
 
+def param_mark(dialect: Any) -> str | None:
+    """The driver's positional parameter (SQLite ``?``, psycopg ``%s``), for statements run on the driver itself
+    (no SQLAlchemy processing per row or per call); None for a driver with named parameters only."""
+    return {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+
+
 @functools.lru_cache(maxsize=8)
 def _insert_sql(dialect: Any, table: Any, columns: tuple[str, ...]) -> str | None:
-    """An INSERT in the driver's positional parameter style (SQLite ``?``, psycopg ``%s``), for its executemany over
-    tuples; None for a driver with named parameters only."""
-    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialect.paramstyle)
+    """An INSERT in the driver's positional parameter style, for its executemany over tuples."""
+    mark = param_mark(dialect)
     if mark is None:
         return None
     name = dialect.identifier_preparer.format_table(table)
