@@ -145,8 +145,9 @@ GOVCRAWL_YEAR_TO = env("GOVCRAWL_YEAR_TO", "")
 # Portals crawled at once in one process (a sliding window; memory grows ~2.5 MB per portal open at once).
 # 0: all of them together.
 GOVCRAWL_PARALLEL_PORTALS = int(env("GOVCRAWL_PARALLEL_PORTALS", "64"))
-# Reports and drops written per database transaction (govcrawl/store/writes.py; also within a second). 1: each
-# page at once. A kill loses at most the rows of one batch: their pages are in the WARC archive, fetched again.
+# Reports, drops and attachments written per database transaction (govcrawl/store/writes.py; also within a
+# second). 1: each page at once. A kill loses at most the rows of one batch and of the few handed to the writer thread
+# and not yet written (govcrawl/store/writes.py's WRITER_QUEUE): their pages are in the WARC archive, fetched again.
 GOVCRAWL_DB_BATCH = int(env("GOVCRAWL_DB_BATCH", "64"))
 # The batches written on a thread of their own, the reactor going on meanwhile (0: on the reactor's thread).
 GOVCRAWL_DB_WRITER_THREAD = env("GOVCRAWL_DB_WRITER_THREAD", "1") not in ("0", "false", "no")

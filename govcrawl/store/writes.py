@@ -8,7 +8,8 @@ go to ``executemany``, the deletions take ``IN`` lists.
 What stays true:
 - a row is queued only once its WARC record is on disk (the pipelines check first), so nothing points at a missing
   record; a crash (SIGKILL, power) loses at most the rows of the pages of the last ``MAX_DELAY_S`` seconds (and no
-  more than ``BATCH``): their pages are in the WARC archive, and the next crawl, finding no row, fetches them again;
+  more than ``BATCH``), and on the writer thread the transactions handed over and not yet written (``WRITER_QUEUE``
+  at most): their pages are in the WARC archive, and the next crawl, finding no row, fetches them again;
 - readers in the same process see every write: each read of the ``Store`` flushes what is pending first;
 - the pages of one URL are written in the order they came (a second write of a URL flushes the first);
 - a batch that cannot be written is reported page by page (``done(None, error)``), never dropped silently.
