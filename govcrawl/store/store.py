@@ -265,6 +265,7 @@ class Store:
         """Remember how pages were served (url -> (ETag, Last-Modified, payload digest)), in one transaction."""
         if not validators:
             return
+        self.flush()  # no write of the writer thread's in progress: one SQLite writer at a time
         now = utcnow()
         table = PageValidator.__table__
         rows = [{"url": url, "etag": etag, "last_modified": modified, "payload_digest": digest, "seen": now}
@@ -540,7 +541,7 @@ def crawler_store(crawler: Any) -> Store:
         if entry is None:
             entry = _STORES[url] = [Store(url), 0]
             entry[0].pending.batch = max(1, crawler.settings.getint("GOVCRAWL_DB_BATCH", 64))
-            if crawler.settings.getbool("GOVCRAWL_DB_WRITER_THREAD", True):
+            if crawler.settings.getbool("GOVCRAWL_DB_WRITER_THREAD", False):
                 entry[0].write_in_background()
         entry[1] += 1
         _CRAWLER_URLS[key] = url
