@@ -129,8 +129,12 @@ def test_downloads_wait_while_the_analysis_backlog_is_full():
     comes back; with the pool off nothing ever waits."""
     from govcrawl.crawl.workers import AnalysisBackpressure
 
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
     pool = AnalysisPool(2, backlog=2)
-    middleware = AnalysisBackpressure(pool)
+    stats = MemoryStatsCollector(get_crawler())
+    middleware = AnalysisBackpressure(pool, stats)
 
     async def scenario():
         jobs = [asyncio.ensure_future(pool.run(slow_job, n)) for n in range(2)]
@@ -148,6 +152,9 @@ def test_downloads_wait_while_the_analysis_backlog_is_full():
         asyncio.run(scenario())
     finally:
         pool.close()
+    # the wait is in the crawl's stats: one wait, for the rest of the slow jobs' 0.4 s
+    assert stats.get_value("govcrawl/analysis_workers/backpressure_waits") == 1
+    assert 150 <= stats.get_value("govcrawl/analysis_workers/backpressure_wait_ms") <= 5000
     off = AnalysisBackpressure(AnalysisPool(1, backlog=0))
     assert asyncio.run(asyncio.wait_for(off.process_request(object()), 1)) is None
 

@@ -277,16 +277,23 @@ class AnalysisBackpressure:
     run ahead of the analysis workers (its requests stay active in Scrapy's downloader, which then takes no more
     from the scheduler). Nothing waits with the pool off: the pipelines then analyse as they receive."""
 
-    def __init__(self, pool: AnalysisPool) -> None:
+    def __init__(self, pool: AnalysisPool, stats: Any = None) -> None:
         self.pool = pool
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "AnalysisBackpressure":
-        return cls(shared_pool(parse_workers(crawler.settings.get("GOVCRAWL_ANALYSIS_WORKERS", "auto"))))
+        return cls(shared_pool(parse_workers(crawler.settings.get("GOVCRAWL_ANALYSIS_WORKERS", "auto"))),
+                   crawler.stats)
 
     async def process_request(self, request: Any) -> None:
         if self.pool.enabled and self.pool.outstanding >= self.pool.backlog:
+            started = time.monotonic()
             await self.pool.wait_for_room()
+            if self.stats is not None:  # how often, and how long, the downloads waited for the analysis
+                self.stats.inc_value("govcrawl/analysis_workers/backpressure_waits")
+                self.stats.inc_value("govcrawl/analysis_workers/backpressure_wait_ms",
+                                     round(1000 * (time.monotonic() - started)))
         return None
 
 
