@@ -78,7 +78,10 @@ class MetadataPipeline:
         what is written, without waiting for the database."""
         try:
             store = crawler_store(self.crawler)
-            store.flush() if wait else store.tick()
+            if wait:
+                store.flush()
+            else:
+                store.tick()
         except Exception:  # every queued page's failure is reported by its own callback; never stop the loop
             self.crawler.spider.logger.exception("writing queued rows to the database failed")
 

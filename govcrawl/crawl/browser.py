@@ -51,6 +51,28 @@ BROWSER_ARGS = [
 ]
 PLAYWRIGHT_HANDLER = "govcrawl.crawl.browser.BrowserDownloadHandler"
 
+#: Seconds a browser download may run past the timeouts of its navigation and page methods, and closing the
+#: browser at a crawl's end may take, before they are given up (``GOVCRAWL_BROWSER_GRACE_S``): scrapy-playwright can
+#: wait forever on a page that does not close after a failed navigation (a wall reloading itself; scrapy-playwright
+#: issues #266, #330), and the crawl with it. Seen here: about one run in six of the fault-injection crawl hung so.
+BROWSER_GRACE_S = 30.0
+
+logger = logging.getLogger(__name__)
+
+
+class BrowserStuck(TimeoutError):
+    """A browser download that outlived every timeout it was given (its page is left to the browser)."""
+
+
+def browser_deadline_s(meta: dict[str, Any], navigation_timeout_ms: float, grace_s: float = BROWSER_GRACE_S) -> float:
+    """The most a browser download of a request with this ``meta`` may take: its navigation, each page method (its
+    own ``timeout``, or Playwright's default, the navigation's), and ``grace_s`` to close the page."""
+    total_ms = float(navigation_timeout_ms)
+    for method in meta.get("playwright_page_methods") or ():
+        kwargs = getattr(method, "kwargs", None) or {}
+        total_ms += float(kwargs.get("timeout") or navigation_timeout_ms)
+    return total_ms / 1000 + grace_s
+
 
 class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler; the requests it passes on to plain HTTP verify certificates (``TrustPolicy``)."""
@@ -59,6 +81,7 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
         super().__init__(crawler)
         self._contextFactory = TrustPolicy.from_crawler(crawler, self._contextFactory)
         self._start_lock = asyncio.Lock()
+        self.grace_s = crawler.settings.getfloat("GOVCRAWL_BROWSER_GRACE_S", BROWSER_GRACE_S)
 
     # scrapy-playwright starts Playwright (its node driver process) when the engine starts: for every portal's
     # crawler, though nearly all of them never render a page (the browser is for JS-built lists and walls only).
@@ -75,7 +98,26 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
             async with self._start_lock:
                 if getattr(self, "browser_provider", None) is None:
                     await self._launch()
-        return await super()._download_request(request, spider)
+        deadline = browser_deadline_s(request.meta, self.config.navigation_timeout_ms or 30_000, self.grace_s)
+        try:
+            async with asyncio.timeout(deadline) as bound:
+                return await super()._download_request(request, spider)
+        except TimeoutError:
+            if not bound.expired():  # a timeout of the download's own (an answer): as it came
+                raise
+            self.stats.inc_value("govcrawl/browser_stuck")
+            logger.error("The browser did not finish %s within %.0f s (every timeout it had, and %.0f s to close the "
+                         "page): given up", request.url, deadline, self.grace_s)
+            raise BrowserStuck(f"the browser did not finish the page within {deadline:.0f} s") from None
+
+    async def _close(self) -> None:
+        """Close the browser at the crawl's end, within the grace: a context with a page that will not
+        close must not keep the crawl from ending (the driver and its browser go with this process)."""
+        try:
+            async with asyncio.timeout(self.grace_s):
+                await super()._close()
+        except TimeoutError:
+            logger.error("The browser did not close within %.0f s: left to end with the crawl process", self.grace_s)
 
 
 class _NoTraceback(logging.Filter):

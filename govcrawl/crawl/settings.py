@@ -128,7 +128,10 @@ ITEM_PIPELINES = {
 # Spiders that need it set DOWNLOAD_HANDLERS in their custom_settings (see govcrawl.platforms),
 # so plain crawls never start a browser.
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
-PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 1000 * float(env("GOVCRAWL_BROWSER_NAVIGATION_TIMEOUT_S", "30"))
+# Seconds a browser download may run past the timeouts of its navigation and page methods (and closing the browser
+# at a crawl's end may take) before it is given up as stuck (govcrawl/crawl/browser.py).
+GOVCRAWL_BROWSER_GRACE_S = float(env("GOVCRAWL_BROWSER_GRACE_S", "30"))
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
