@@ -152,9 +152,10 @@ GOVCRAWL_PARALLEL_PORTALS = int(env("GOVCRAWL_PARALLEL_PORTALS", "64"))
 # second). 1: each page at once. A kill loses at most the rows of one batch and of the few handed to the writer thread
 # and not yet written (govcrawl/store/writes.py's WRITER_QUEUE): their pages are in the WARC archive, fetched again.
 GOVCRAWL_DB_BATCH = int(env("GOVCRAWL_DB_BATCH", "64"))
-# 1: the batches written on a thread of their own, the reactor going on meanwhile (faster on a CPU-bound crawl).
-# Off by default for now: one full CI run hung in the fault-injection crawl with it on (not reproduced since).
-GOVCRAWL_DB_WRITER_THREAD = env("GOVCRAWL_DB_WRITER_THREAD", "0") not in ("0", "false", "no")
+# 1 (the default): the batches written on a thread of their own, the reactor going on meanwhile (faster on a
+# CPU-bound crawl); 0: on the reactor's thread. (The CI hang once blamed on it was scrapy-playwright's: see
+# govcrawl/crawl/browser.py.)
+GOVCRAWL_DB_WRITER_THREAD = env("GOVCRAWL_DB_WRITER_THREAD", "1") not in ("0", "false", "no")
 # Bound on list pages per portal and crawl (pagination and calendar traps).
 GOVCRAWL_MAX_LIST_PAGES = int(env("GOVCRAWL_MAX_LIST_PAGES", "500"))
 # Incremental (nightly) crawls: conditional requests for archived reports, paging stops at known pages.

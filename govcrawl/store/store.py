@@ -541,7 +541,7 @@ def crawler_store(crawler: Any) -> Store:
         if entry is None:
             entry = _STORES[url] = [Store(url), 0]
             entry[0].pending.batch = max(1, crawler.settings.getint("GOVCRAWL_DB_BATCH", 64))
-            if crawler.settings.getbool("GOVCRAWL_DB_WRITER_THREAD", False):
+            if crawler.settings.getbool("GOVCRAWL_DB_WRITER_THREAD", True):
                 entry[0].write_in_background()
         entry[1] += 1
         _CRAWLER_URLS[key] = url
