@@ -97,7 +97,9 @@ class WarcCapture:
             from govcrawl.archive.digests import DigestIndex
             from govcrawl.store.store import crawler_store
 
-            dedup = DigestIndex(crawler_store(crawler))  # the crawl's one database connection pool
+            # the crawl's one database connection pool; the run's own table (it holds its database's lock) unless
+            # the workers of a distributed crawl share it
+            dedup = DigestIndex(crawler_store(crawler), exclusive=not settings.get("GOVCRAWL_DISTRIBUTED"))
         info = {
             "operator": settings.get("GOVCRAWL_OPERATOR") or None,
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",

@@ -112,7 +112,7 @@ import fcntl  # noqa: E402
 import pytest  # noqa: E402
 from fastwarc.warc import ArchiveIterator as FastArchiveIterator  # noqa: E402
 
-from govcrawl.archive.digests import DigestIndex, PayloadDigest
+from govcrawl.archive.digests import DigestFilter, DigestIndex, PayloadDigest, sha1_digest
 from govcrawl.archive.files import verify_file
 from govcrawl.archive.repair import repair_dir, repair_file, scan_members
 from govcrawl.store.store import Store
@@ -159,12 +159,14 @@ def test_warcinfo_names_software_format_host_and_settings(tmp_path):
         assert record.rec_headers["WARC-Payload-Digest"].startswith("sha1:")
 
 
-def _index(tmp_path) -> DigestIndex:
-    return DigestIndex(Store(f"sqlite:///{tmp_path / 'digests.sqlite3'}"))
+def _index(tmp_path, exclusive: bool = False) -> DigestIndex:
+    return DigestIndex(Store(f"sqlite:///{tmp_path / 'digests.sqlite3'}"), exclusive=exclusive)
 
 
-def test_an_archived_payload_is_written_again_as_a_revisit_record(tmp_path):
-    index = _index(tmp_path)
+@pytest.mark.parametrize("exclusive", [False, True], ids=["shared", "exclusive"])
+def test_an_archived_payload_is_written_again_as_a_revisit_record(tmp_path, exclusive):
+    """The same records whether the index asks the table about every payload or knows which ones it may hold."""
+    index = _index(tmp_path, exclusive)
     first = WarcFileWriter(tmp_path / "a", crawl_id="crawl1-x", dedup=index, dedup_crawl_id="crawl1")
     original = _exchange(first)
     same_crawl = _exchange(first)  # duplicates within one crawl stay full responses (scope "previous")
@@ -202,6 +204,47 @@ def test_an_archived_payload_is_written_again_as_a_revisit_record(tmp_path):
         assert session.get(PayloadDigest, rows[0].id).revisits == 1
     for path in first.closed_files + second.closed_files:
         assert verify_file(path).ok, verify_file(path).problems
+
+
+def _digest(n: int) -> str:
+    return sha1_digest(f"payload {n}".encode())
+
+
+def test_the_digest_filter_never_misses_a_digest_and_rarely_claims_one():
+    known = DigestFilter(capacity=1_000)  # grows by levels past its first capacity
+    for n in range(50_000):
+        known.add(_digest(n))
+    assert len(known.levels) > 1
+    assert all(_digest(n) in known for n in range(50_000))
+    assert sum(_digest(n) in known for n in range(50_000, 100_000)) < 1_000  # < 2 % false positives
+    assert sum(len(bits) for bits, _ in known.levels) < 4 * 50_000  # a few bytes a digest
+
+
+def test_an_exclusive_index_asks_the_table_only_about_payloads_it_may_hold(tmp_path):
+    from sqlalchemy import event
+
+    earlier = _index(tmp_path)
+    earlier.add(REPORT_URL, _digest(1), url=REPORT_URL, method="GET", warc_date="2026-01-01T00:00:00Z",
+                record_id="<urn:uuid:1>", warc_filename="a.warc.gz", warc_offset=0, payload_length=10, crawl_id="c1")
+    earlier.close()
+
+    index = _index(tmp_path, exclusive=True)  # reads the table's digests when it opens
+    queries: list[str] = []
+    event.listen(index.store.engine, "before_cursor_execute", lambda *args: queries.append(args[2]))
+    assert all(index.lookup(f"http://www.zj.gov.cn/{n}.html", _digest(n)) is None for n in range(100, 200))
+    assert len(queries) <= 5  # never seen: no query (but for the filter's few false positives)
+    found = index.lookup(REPORT_URL, _digest(1))
+    assert found is not None and (found.record_id, found.crawl_id) == ("<urn:uuid:1>", "c1")
+
+    # a payload another open index of the same database archives is known to this one too
+    other = DigestIndex(index.store, exclusive=True)
+    other.add("http://www.zj.gov.cn/new.html", _digest(2), url="http://www.zj.gov.cn/new.html", method="GET",
+              warc_date="2026-01-02T00:00:00Z", record_id="<urn:uuid:2>", warc_filename="b.warc.gz", warc_offset=0,
+              payload_length=10, crawl_id="c2")
+    other.flush()
+    assert index.lookup("http://www.zj.gov.cn/new.html", _digest(2)).record_id == "<urn:uuid:2>"
+    other.release()
+    index.close()
 
 
 def test_dedup_scope_all_dedups_within_the_crawl(tmp_path):

@@ -64,6 +64,55 @@ def key_hash(key: str) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
+class DigestFilter:
+    """The payload digests that may be in the index: a Bloom filter (12 bits and 8 probes a digest: ~0.3 % false
+    positives, never a false negative) that grows by levels of 4x the capacity as it fills, so it holds any number of
+    digests in ~2 bytes each. Hashes are this process's own (``hash``): it is never stored."""
+
+    PROBES = 8
+    BITS_PER_DIGEST = 12
+    GROWTH = 4
+
+    def __init__(self, capacity: int = 1 << 16) -> None:
+        self.levels: list[tuple[bytearray, int]] = []  # (bits, their number); the newest last
+        self.capacity = 0
+        self.count = 0
+        self._level_capacity = capacity
+        self._grow(capacity)
+
+    def _grow(self, capacity: int) -> None:
+        nbits = capacity * self.BITS_PER_DIGEST
+        self.levels.append((bytearray((nbits + 7) // 8), nbits))
+        self.capacity += capacity
+        self._level_capacity = capacity
+
+    @staticmethod
+    def _hashes(digest: str) -> tuple[int, int]:
+        h = hash(digest) & 0xFFFF_FFFF_FFFF_FFFF
+        return h & 0xFFFF_FFFF, (h >> 32) | 1
+
+    def add(self, digest: str) -> None:
+        if self.count >= self.capacity:
+            self._grow(self.GROWTH * self._level_capacity)
+        bits, nbits = self.levels[-1]
+        h1, h2 = self._hashes(digest)
+        for i in range(self.PROBES):
+            pos = (h1 + i * h2) % nbits
+            bits[pos >> 3] |= 1 << (pos & 7)
+        self.count += 1
+
+    def __contains__(self, digest: str) -> bool:
+        h1, h2 = self._hashes(digest)
+        for bits, nbits in reversed(self.levels):
+            for i in range(self.PROBES):
+                pos = (h1 + i * h2) % nbits
+                if not bits[pos >> 3] & (1 << (pos & 7)):
+                    break
+            else:
+                return True
+        return False
+
+
 class DigestIndex:
     """Look up and record archived payloads in the database (any SQLAlchemy URL ``Store`` takes).
 
@@ -71,6 +120,12 @@ class DigestIndex:
     not one transaction per record: a crawl writes one per response. A row is only ever written after
     its record is on disk, so a crash loses at most the last batch's rows -- the next crawl then
     archives those payloads in full again instead of as revisits, and nothing points at a missing record.
+
+    ``exclusive``: no other process writes the table while this index is open (a crawl holds its database's lock;
+    a distributed crawl's workers share theirs). The index then knows every digest the table may hold (read once
+    when it opens, then each one added: ``DigestFilter``), and a payload it has never seen -- nearly every page of
+    a first crawl -- is known new without a query: 294 -> 3 us a new payload on a local PostgreSQL (a round trip
+    per response, on the reactor's thread), 28 -> 3 us on SQLite (no change measured in ``scale.py --quick``).
     """
 
     BATCH = 200
@@ -79,13 +134,27 @@ class DigestIndex:
     #: a few handed to the writer thread), so a payload is always found: in memory until its row is in the table.
     CACHE = 20_000
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, exclusive: bool = False) -> None:
         self.store = store
         self._table = PayloadDigest.__table__
         self._cache: OrderedDict[tuple[str, str], Original] = OrderedDict()
         self._pending: list[dict] = []
         self._revisits: dict[tuple[str, str], int] = {}
+        self._known: DigestFilter | None = self._read_digests() if exclusive else None
         _LIVE.add(self)
+
+    def _read_digests(self) -> DigestFilter:
+        """Every digest in the table (and those of this process's other open indexes, not yet written)."""
+        flush_all(self.store.url)
+        known = DigestFilter()
+        with self.store.engine.connect() as conn:
+            count = conn.execute(select(func.count()).select_from(self._table)).scalar() or 0
+            if count > known.capacity:
+                known = DigestFilter(count + count // 2)
+            result = conn.execution_options(yield_per=10_000).execute(select(self._table.c.digest))
+            for (digest,) in result:
+                known.add(digest)
+        return known
 
     @classmethod
     def open(cls, db_url: str) -> "DigestIndex":
@@ -96,6 +165,8 @@ class DigestIndex:
         only one archived by an earlier crawl (duplicates within a crawl are then kept in full)."""
         hit = self._cache.get((digest, key))
         if hit is None:
+            if self._known is not None and digest not in self._known:
+                return None  # never archived: no query
             t = self._table
             with self.store.engine.connect() as conn:
                 sql = _lookup_sql(conn.dialect)
@@ -149,6 +220,9 @@ class DigestIndex:
         if (digest, key) in self._cache:  # archived already (e.g. twice within one crawl): the first stays the original
             return
         self._remember((digest, key), Original(url, warc_date, record_id, warc_filename, warc_offset, crawl_id, digest))
+        for index in list(_LIVE):  # every exclusive index of this database (this one too) knows it from now on
+            if index._known is not None and index.store.url == self.store.url:
+                index._known.add(digest)
         now = utcnow()
         self._pending.append(
             {"digest": digest, "key_hash": key_hash(key), "url": url, "method": method, "warc_date": warc_date,
