@@ -535,6 +535,15 @@ def table_distributed(r: dict) -> str:
     return "\n".join(lines)
 
 
+def cpu_bound(g: dict, cores: int) -> bool:
+    """Did the machine run out of CPU? The crawl (its process and workers) and the replica server sharing its cores
+    used >= 80 % of them while the crawl was at work (10-90 % of the pages). (Once ">= 0.85 core", when the crawl
+    ran in one process.)"""
+    steady = g.get("cpu_utilisation_steady") or g.get("cpu_utilisation") or 0
+    server = (g.get("server_cpu_s") or 0) / g["wall_s"] if g.get("wall_s") else 0
+    return steady + server >= 0.8 * cores
+
+
 def compare(r: dict) -> dict:
     g, w, cfg = r["govcrawl"], r.get("wget"), r["config"]
     # portals crawled at once (GOVCRAWL_PARALLEL_PORTALS) x per-host connections / latency
@@ -542,7 +551,7 @@ def compare(r: dict) -> dict:
     rate = g.get("pages_per_s_crawling") or g.get("pages_per_s") or 0
     out = {"politeness_limit_pages_per_s": round(limit, 1), "govcrawl_pages_per_s": rate,
            "ratio_to_politeness_limit": round(rate / limit, 4) if limit else None,
-           "cpu_bound": bool(g.get("cpu_utilisation") and g["cpu_utilisation"] >= 0.85)}
+           "cpu_bound": cpu_bound(g, r.get("machine", {}).get("cores") or os.cpu_count() or 1)}
     if w and w.get("pages_per_s"):
         out["wget_pages_per_s"] = w["pages_per_s"]
         out["ratio_to_wget"] = round(rate / w["pages_per_s"], 2)

@@ -83,3 +83,14 @@ def test_distributed_comparison_smoke(tmp_path):
         assert r["portals_ok"] == 2 and r["pages"] >= result["config"]["replica_pages"]
     assert one["reports"] == two["reports"] > 0
     assert result["comparison"]["speedup"] > 0
+
+
+def test_cpu_bound_is_judged_on_the_machines_cores():
+    """The politeness target excuses a crawl that ran out of CPU: the crawl and the replica server on >= 80 % of the
+    machine's cores while at work -- not one core's worth, as when the crawl ran in one process."""
+    from benchmarks.scale import cpu_bound
+
+    at_work = {"cpu_utilisation_steady": 1.53, "cpu_utilisation": 1.51, "server_cpu_s": 33.0, "wall_s": 596.0}
+    assert not cpu_bound(at_work, cores=2)  # 1.53 + 0.06 of 2
+    assert cpu_bound(at_work, cores=1)
+    assert cpu_bound({**at_work, "cpu_utilisation_steady": 1.58, "server_cpu_s": 50.0}, cores=2)  # 1.58 + 0.08
