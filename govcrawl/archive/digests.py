@@ -140,8 +140,15 @@ class DigestIndex:
         self._cache: OrderedDict[tuple[str, str], Original] = OrderedDict()
         self._pending: list[dict] = []
         self._revisits: dict[tuple[str, str], int] = {}
-        self._known: DigestFilter | None = self._read_digests() if exclusive else None
+        self._known: DigestFilter | None = self._shared_filter() if exclusive else None
         _LIVE.add(self)
+
+    def _shared_filter(self) -> DigestFilter:
+        """The filter of this database, shared by the process's exclusive indexes of it while one is open."""
+        known = _FILTERS.get(self.store.url)
+        if known is None:
+            known = _FILTERS[self.store.url] = self._read_digests()
+        return known
 
     def _read_digests(self) -> DigestFilter:
         """Every digest in the table (and those of this process's other open indexes, not yet written)."""
@@ -220,9 +227,9 @@ class DigestIndex:
         if (digest, key) in self._cache:  # archived already (e.g. twice within one crawl): the first stays the original
             return
         self._remember((digest, key), Original(url, warc_date, record_id, warc_filename, warc_offset, crawl_id, digest))
-        for index in list(_LIVE):  # every exclusive index of this database (this one too) knows it from now on
-            if index._known is not None and index.store.url == self.store.url:
-                index._known.add(digest)
+        known = _FILTERS.get(self.store.url)
+        if known is not None:  # the exclusive indexes of this database (this one or another) know it from now on
+            known.add(digest)
         now = utcnow()
         self._pending.append(
             {"digest": digest, "key_hash": key_hash(key), "url": url, "method": method, "warc_date": warc_date,
@@ -311,6 +318,9 @@ def _insert_ignoring_duplicates(conn, table):
         return sqlite_insert(table).on_conflict_do_nothing()
     return insert(table)
 
+
+# The digest filter of each database an exclusive index of this process has open (shared by them; gone with them).
+_FILTERS: "weakref.WeakValueDictionary[str, DigestFilter]" = weakref.WeakValueDictionary()
 
 # Every open index, so that a reader of the table (``latest``) first writes what any of them still holds.
 _LIVE: "weakref.WeakSet[DigestIndex]" = weakref.WeakSet()
