@@ -166,7 +166,7 @@ def test_workers_die_with_their_crawl_process(tmp_path):
         "from govcrawl.crawl.workers import AnalysisPool\n"
         "pool = AnalysisPool(2)\n"
         "asyncio.run(pool.run(os.getpid))\n"
-        "print(' '.join(str(p) for p in pool.executor._processes), flush=True)\n"
+        "print(' '.join(str(p) for p in pool.pids()), flush=True)\n"
         "time.sleep(60)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True,
@@ -253,3 +253,82 @@ def test_a_crawl_with_the_pool_stores_what_a_crawl_without_it_stores(tmp_path):
     assert workers["workers"] == 2 and workers["in_process"] == 0 and workers["fallbacks"] == 0
     assert workers["jobs"] >= len(pooled["rows"]) and workers["cpu_seconds"] > 0
     assert 0 < pooled["stats"]["crawl_process"]["cpu_seconds"] and 0 < pooled["stats"]["crawl_process"]["peak_rss_mb"]
+
+
+def fail_in_a_worker(value: int) -> int:
+    raise ValueError(f"bad page {value}")
+
+
+def echo_length(body: bytes) -> tuple[int, bytes]:
+    return len(body), body[-16:]
+
+
+def test_a_jobs_own_error_is_raised_where_it_was_awaited():
+    pool = AnalysisPool(2)
+    try:
+        with pytest.raises(ValueError, match="bad page 7"):
+            asyncio.run(pool.run(fail_in_a_worker, 7))
+        assert asyncio.run(pool.run(echo_length, b"abc")) == (3, b"abc")  # the worker goes on
+        assert pool.restarts == 0 and pool.fallbacks == 0
+    finally:
+        pool.close()
+
+
+def test_pages_bigger_than_a_pipe_go_and_come_back_whole():
+    """A 20 MB page is written to its worker's pipe as the pipe drains, the loop running meanwhile."""
+    body = os.urandom(20 * 1024 * 1024)
+    pool = AnalysisPool(2)
+    ticks = []
+
+    async def scenario():
+        async def tick():
+            while True:
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.001)
+
+        ticker = asyncio.ensure_future(tick())
+        results = await asyncio.gather(*(pool.run(echo_length, body + bytes([n])) for n in range(4)))
+        ticker.cancel()
+        return results
+
+    try:
+        results = asyncio.run(scenario())
+    finally:
+        pool.close()
+    assert results == [(len(body) + 1, body[-15:] + bytes([n])) for n in range(4)]
+    assert len(ticks) > 1  # the loop was not held while the pages went out
+
+
+def test_a_dead_worker_s_waiting_jobs_go_to_the_others(monkeypatch):
+    """Jobs queued behind a job that kills its worker are analysed all the same (by a worker), and only the
+    killer is counted as failed."""
+    monkeypatch.setenv("GOVCRAWL_TEST_CRAWL_PID", str(os.getpid()))
+    pool = AnalysisPool(2)
+
+    async def scenario():
+        jobs = [pool.run(echo_length, bytes(n)) for n in range(20)]
+        jobs.insert(3, pool.run(die_in_a_worker, 5))
+        return await asyncio.gather(*jobs)
+
+    try:
+        results = asyncio.run(scenario())
+    finally:
+        pool.close()
+    assert results[3] == 10 and [r for i, r in enumerate(results) if i != 3] == [(n, bytes(n)[-16:])
+                                                                                  for n in range(20)]
+    assert pool.fallbacks == 1 and pool.restarts == 2 and pool.jobs == 20 and pool.in_process == 0
+
+
+def test_a_process_with_a_pool_exits_promptly():
+    """The workers ignore SIGTERM, so multiprocessing's exit handler (terminate, then join) would wait for them
+    forever: the pools are closed first."""
+    script = ("import asyncio, os\n"
+              "from govcrawl.crawl.workers import AnalysisPool\n"
+              "if __name__ == '__main__':\n"
+              "    pool = AnalysisPool(2)\n"
+              "    print(asyncio.run(pool.run(os.getpid)) != os.getpid(), flush=True)\n")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert result.returncode == 0 and result.stdout.strip() == "True", result.stderr
+    assert time.monotonic() - started < 30

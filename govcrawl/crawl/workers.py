@@ -6,14 +6,18 @@ other cores idle. ``AnalysisPool`` runs it in ``GOVCRAWL_ANALYSIS_WORKERS`` work
 copy of the reactor's threads or sockets), one pool per crawl process shared by its portals' crawlers:
 
 * the pipelines ``await`` a job (``analyze`` / ``attachment_text``); the reactor goes on downloading meanwhile;
-* back-pressure, not an unbounded queue: at most ``JOBS_PER_WORKER x workers`` jobs are out at once; further
-  pages wait in the pipeline, and once ``BACKLOG_PER_WORKER x workers`` pages wait, the crawl's downloads wait
-  too (``AnalysisBackpressure``, a downloader middleware) -- so memory stays bounded over any number of portals
-  (Scrapy's own bound is per portal: 5 MB of responses in each crawler's scraper slot);
+* the event loop itself writes the jobs into each worker's pipe and reads the results as they come (``add_reader``):
+  no executor threads in the crawl process, which would contend for its GIL with the reactor, and a worker finds
+  its next jobs (up to ``JOBS_PER_WORKER``) already in its pipe when it finishes one;
+* back-pressure, not an unbounded queue: once ``BACKLOG_PER_WORKER x workers`` pages wait for (or are in) the
+  analysis, the crawl's downloads wait (``AnalysisBackpressure``, a downloader middleware) -- so memory stays
+  bounded over any number of portals (Scrapy's own bound is per portal: 5 MB of responses in each crawler's
+  scraper slot);
 * the results are the same objects the in-process call returns (the same functions run; a test compares them);
-* a worker that dies (a crash, the OOM killer) loses nothing: the pool is rebuilt once per job and, should it
-  break again, the job runs in the crawl process; workers that fail six times in a row (they cannot start, or
-  die on everything) are given up and the rest of the crawl analyses in its own process;
+* a worker that dies (a crash, the OOM killer) loses nothing: a new worker takes its place, the job it was running
+  goes to a worker once more and, should that one die too, runs in the crawl process; the jobs waiting in its pipe
+  go to the others; workers that die six times in a row (they cannot start, or die on everything) are given up
+  and the rest of the crawl analyses in its own process;
 * workers ignore SIGINT/SIGTERM (the crawl process decides how a run ends) and die with their parent
   (``PR_SET_PDEATHSIG``), so an interrupted or killed crawl leaves no orphans;
 * each result carries its worker's CPU time and peak RSS: the crawl's stats report the workers apart
@@ -26,16 +30,18 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import concurrent.futures
+import collections
 import logging
 import multiprocessing
+import multiprocessing.util  # noqa: F401  (its exit handler registered before ours, so ours runs first)
 import os
+import pickle
 import resource
 import signal
+import struct
 import sys
-import threading
 import time
-from concurrent.futures.process import BrokenProcessPool
+import weakref
 from typing import Any, Callable
 
 logger = logging.getLogger(__name__)
@@ -133,8 +139,8 @@ def _peak_rss_kb(usage: Any) -> int:
     return usage.ru_maxrss
 
 
-#: Jobs out to the workers at once, per worker: enough that a worker never idles while the crawl process (busy,
-#: holding the GIL) gets round to handing it the next page and taking its result.
+#: Jobs sent to each worker ahead of its results: enough that a worker never idles while the crawl process (busy)
+#: gets round to reading its last result; a worker's jobs wait in its pipe, the rest in the pool's queue.
 JOBS_PER_WORKER = 8
 #: Pages waiting for (or in) the analysis, per worker, beyond which the crawl's downloads wait (back-pressure:
 #: each portal's Scrapy scraper slot alone would hold 5 MB of responses, and a process runs 64 portals at once).
@@ -143,22 +149,167 @@ BACKLOG_PER_WORKER = 32
 #: The crawl process's GIL switch interval (seconds) once it has workers.
 SWITCH_INTERVAL = 0.001
 
-#: Pool failures in a row (no job done between them) after which a crawl process stops using its workers.
+#: Worker deaths in a row (no job done between them) after which a crawl process stops using its workers.
 GIVE_UP_AFTER = 6
+
+_HEADER = struct.Struct("!i")  # multiprocessing.Connection's framing: a signed length; -1 and a "!Q" beyond 2 GB
+_LONG = struct.Struct("!Q")
+
+
+def _frame(data: bytes) -> bytes:
+    if len(data) > 0x7FFFFFFF:
+        return _HEADER.pack(-1) + _LONG.pack(len(data)) + data
+    return _HEADER.pack(len(data)) + data
+
+
+def _worker_main(jobs: Any, results: Any) -> None:
+    """A worker process: run each job read from ``jobs`` and write back ("ok", _measured(...)) or ("error", exc),
+    in order, until its crawl process closes the pipe."""
+    _init_worker()
+    while True:
+        try:
+            message = jobs.recv_bytes()
+        except EOFError:
+            return
+        try:
+            job, args = pickle.loads(message)
+            answer = pickle.dumps(("ok", _measured(job, *args)), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # the job's own error (or an unpicklable result): raised in the crawl process
+            try:
+                answer = pickle.dumps(("error", exc), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:
+                answer = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        results.send_bytes(answer)
+
+
+class WorkerLost(Exception):
+    """A job's worker died under it twice (or the workers were given up): the job runs in the crawl process."""
+
+
+class _Job:
+    __slots__ = ("job", "args", "future", "deaths")
+
+    def __init__(self, job: Callable[..., Any], args: tuple, future: asyncio.Future) -> None:
+        self.job, self.args, self.future, self.deaths = job, args, future, 0
+
+
+class _Worker:
+    """One worker process and the crawl process's ends of its two pipes, read and written by the event loop."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")  # no copy of the reactor's threads or sockets
+        jobs_in, self.jobs = context.Pipe(duplex=False)
+        self.results, results_out = context.Pipe(duplex=False)
+        self.process = context.Process(target=_worker_main, args=(jobs_in, results_out), daemon=True,
+                                       name="govcrawl-analysis")
+        self.process.start()
+        jobs_in.close()  # the worker's ends: only the worker holds them, so its death is an end of file here
+        results_out.close()
+        os.set_blocking(self.jobs.fileno(), False)
+        os.set_blocking(self.results.fileno(), False)
+        self.sent: collections.deque[_Job] = collections.deque()  # in the order the worker answers them
+        self.unwritten = bytearray()
+        self.read = bytearray()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def watch(self, loop: asyncio.AbstractEventLoop, readable: Callable[[], None],
+              writable: Callable[[], None]) -> None:
+        if self.loop is loop:
+            return
+        self.unwatch()
+        self.loop = loop
+        loop.add_reader(self.results.fileno(), readable)
+        if self.unwritten:
+            loop.add_writer(self.jobs.fileno(), writable)
+
+    def unwatch(self) -> None:
+        loop, self.loop = self.loop, None
+        if loop is not None and not loop.is_closed():
+            loop.remove_reader(self.results.fileno())
+            loop.remove_writer(self.jobs.fileno())
+
+    def write(self, data: bytes, writable: Callable[[], None]) -> None:
+        """Queue ``data`` for the worker; never blocks (what the pipe cannot take now waits for it to drain)."""
+        if not self.unwritten:
+            try:
+                done = os.write(self.jobs.fileno(), data)
+            except BlockingIOError:
+                done = 0
+            except OSError:  # the worker is gone: its end of file (on the results) says so
+                return
+            if done == len(data):
+                return
+            data = data[done:]
+            if self.loop is not None:
+                self.loop.add_writer(self.jobs.fileno(), writable)
+        self.unwritten += data
+
+    def flush(self) -> None:
+        try:
+            done = os.write(self.jobs.fileno(), self.unwritten)
+        except BlockingIOError:
+            return
+        except OSError:
+            done = len(self.unwritten)
+        del self.unwritten[:done]
+        if not self.unwritten and self.loop is not None:
+            self.loop.remove_writer(self.jobs.fileno())
+
+    def answers(self) -> tuple[list[bytes], bool]:
+        """The complete answers the worker has written so far, and whether it is still there (no end of file)."""
+        fd, alive = self.results.fileno(), True
+        while True:
+            try:
+                chunk = os.read(fd, 1 << 20)
+            except BlockingIOError:
+                break
+            except OSError:
+                chunk = b""
+            if not chunk:
+                alive = False
+                break
+            self.read += chunk
+            if len(chunk) < 1 << 20:
+                break
+        messages, at, buffer = [], 0, self.read
+        while len(buffer) - at >= 4:
+            (size,), head = _HEADER.unpack_from(buffer, at), 4
+            if size == -1:
+                if len(buffer) - at < 12:
+                    break
+                (size,), head = _LONG.unpack_from(buffer, at + 4), 12
+            if len(buffer) - at - head < size:
+                break
+            messages.append(bytes(buffer[at + head:at + head + size]))
+            at += head + size
+        del buffer[:at]
+        return messages, alive
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.unwatch()
+        self.jobs.close()  # end of file: the worker finishes its job and leaves
+        self.results.close()
+        self.process.join(timeout)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(1)
 
 
 class AnalysisPool:
-    """Worker processes for the analysis; ``run(job, *args)`` is awaited from a pipeline."""
+    """Worker processes for the analysis; ``run(job, *args)`` is awaited from a pipeline.
+
+    The event loop itself writes the jobs to the workers' pipes and reads their results (``add_reader``): no
+    executor threads contend for the crawl process's GIL, and a worker's next jobs are already in its pipe when
+    it finishes one."""
 
     def __init__(self, workers: int, backlog: int | None = None) -> None:
         self.workers = workers
-        self.executor: concurrent.futures.ProcessPoolExecutor | None = None
-        self.slots: asyncio.Semaphore | None = None
-        self.slots_loop: asyncio.AbstractEventLoop | None = None
+        self.live: list[_Worker] = []
+        self.queue: collections.deque[_Job] = collections.deque()  # jobs not yet sent to a worker
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.room: asyncio.Event | None = None
         self.outstanding = 0  # pages handed to run() and not yet back
         self.backlog = backlog if backlog is not None else BACKLOG_PER_WORKER * workers
-        self.lock = threading.Lock()
         self.jobs = 0
         self.cpu_seconds = 0.0
         self.peak_rss_kb: dict[int, int] = {}  # per worker pid
@@ -167,36 +318,112 @@ class AnalysisPool:
         self.fallbacks = 0
         self.failures_in_a_row = 0
         self.in_process = 0
+        _OPEN.add(self)
 
     @property
     def enabled(self) -> bool:
         return self.workers > 1
 
-    def _executor(self) -> concurrent.futures.ProcessPoolExecutor:
-        with self.lock:
-            if self.executor is None:
-                # the executor's own threads (pickling pages out, results in) need the GIL the busy crawl thread
-                # holds: hand it over every millisecond instead of every 5 (CPython's default), or the workers idle
-                sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
-                self.executor = concurrent.futures.ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_init_worker)
-            return self.executor
+    def pids(self) -> list[int]:
+        return [worker.process.pid for worker in self.live]
 
-    def _restart(self) -> None:
-        with self.lock:
-            broken, self.executor = self.executor, None
-            self.restarts += 1
-        if broken is not None:
-            broken.shutdown(wait=False, cancel_futures=True)
-
-    def _bind(self) -> None:
-        """The asyncio primitives of the running loop (each belongs to one loop; tests run several)."""
+    def _bind(self) -> asyncio.AbstractEventLoop:
+        """The running loop: the workers' pipes are watched by it (each loop its own; tests run several)."""
         loop = asyncio.get_running_loop()
-        if self.slots is None or self.slots_loop is not loop:
-            self.slots, self.slots_loop = asyncio.Semaphore(JOBS_PER_WORKER * self.workers), loop
+        if self.loop is not loop:
+            self.loop = loop
             self.room = asyncio.Event()
             self.room.set()
+            for worker in self.live:
+                self._watch(worker)
+        return loop
+
+    def _watch(self, worker: _Worker) -> None:
+        worker.watch(self.loop, lambda: self._readable(worker), worker.flush)
+
+    def _dispatch(self) -> None:
+        """Send queued jobs to the workers with room, the least busy first; start the workers that are missing."""
+        if not self.queue:
+            return
+        if len(self.live) < self.workers:
+            # the executor threads of old needed a GIL handed over often; the pipes' callbacks run on the loop, but
+            # the SQL writer thread still shares it
+            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+            while len(self.live) < self.workers:
+                try:
+                    worker = _Worker()
+                except Exception:  # no process can be started (limits, memory): the crawl goes on without them
+                    logger.exception("cannot start an analysis worker; analysing in the crawl process")
+                    self._give_up()
+                    return
+                self.live.append(worker)
+                self._watch(worker)
+        while self.queue:
+            worker = min(self.live, key=lambda w: len(w.sent))
+            if len(worker.sent) >= JOBS_PER_WORKER:
+                return
+            job = self.queue.popleft()
+            worker.sent.append(job)
+            worker.write(_frame(pickle.dumps((job.job, job.args), protocol=pickle.HIGHEST_PROTOCOL)), worker.flush)
+
+    def _readable(self, worker: _Worker) -> None:
+        if worker not in self.live:  # stopped since its pipe was seen readable
+            return
+        answers, alive = worker.answers()
+        for message in answers:
+            job = worker.sent.popleft()
+            self.failures_in_a_row = 0
+            if job.future.done() or job.future.get_loop().is_closed():
+                continue
+            try:
+                status, value = pickle.loads(message)
+            except Exception as exc:  # an answer that cannot be read here fails its page, not the crawl
+                status, value = "error", exc
+            if status == "ok":
+                job.future.set_result(value)
+            else:
+                job.future.set_exception(value)
+        if not alive:
+            self._lost(worker)
+        self._dispatch()
+
+    def _lost(self, worker: _Worker) -> None:
+        """A worker died (a crash, the OOM killer): the job it was running goes to another worker once -- should
+        that one die too, to the crawl process -- and the jobs waiting in its pipe go back to the queue."""
+        self.live.remove(worker)
+        worker.stop(timeout=1.0)
+        self.restarts += 1
+        self.failures_in_a_row += 1
+        logger.error("analysis worker %s died (%d in a row)", worker.process.pid, self.failures_in_a_row)
+        if self.failures_in_a_row >= GIVE_UP_AFTER and self.enabled:
+            # workers that cannot even start (or die on every page): the crawl goes on without them
+            logger.error("analysis workers failed %d times in a row; analysing in the crawl process from now on",
+                         self.failures_in_a_row)
+            self.workers = 1
+        waiting = list(worker.sent)
+        if waiting:
+            waiting[0].deaths += 1
+        if not self.enabled:
+            self.queue.extendleft(reversed(waiting))
+            self._give_up()
+            return
+        if waiting and waiting[0].deaths >= 2:
+            dead = waiting.pop(0)
+            if not dead.future.done():
+                dead.future.set_exception(WorkerLost())
+        self.queue.extendleft(reversed(waiting))
+
+    def _give_up(self) -> None:
+        """No more workers: every page waiting for one is analysed in the crawl process."""
+        self.workers = 1
+        waiting = list(self.queue) + [job for worker in self.live for job in worker.sent]
+        self.queue.clear()
+        live, self.live = self.live, []
+        for worker in live:
+            worker.stop()
+        for job in waiting:
+            if not job.future.done() and not job.future.get_loop().is_closed():
+                job.future.set_exception(WorkerLost())
 
     async def wait_for_room(self) -> None:
         """Until fewer than ``backlog`` pages wait for (or are in) the analysis: the crawl's downloads wait here
@@ -214,45 +441,29 @@ class AnalysisPool:
         if not self.enabled:
             self.in_process += 1
             return job(*args)
-        self._bind()
+        loop = self._bind()
         self.outstanding += 1
         try:
-            return await self._run(job, *args, stats=stats)
+            pending = _Job(job, args, loop.create_future())
+            self.queue.append(pending)
+            self._dispatch()
+            try:
+                result, cpu, pid, total_cpu, rss = await pending.future
+            except WorkerLost:
+                self.fallbacks += 1
+                return job(*args)
         finally:
             self.outstanding -= 1
             if self.outstanding < self.backlog:
                 self.room.set()
-
-    async def _run(self, job: Callable[..., Any], *args: Any, stats: Any = None) -> Any:
-        async with self.slots:
-            for attempt in (1, 2):
-                try:
-                    future = self._executor().submit(_measured, job, *args)
-                    result, cpu, pid, total_cpu, rss = await asyncio.wrap_future(future)
-                except BrokenProcessPool:
-                    logger.error("analysis worker died (attempt %d); %s", attempt,
-                                 "restarting the pool" if attempt == 1 else "analysing in the crawl process")
-                    self._restart()
-                    self.failures_in_a_row += 1
-                    if self.failures_in_a_row >= GIVE_UP_AFTER and self.enabled:
-                        # workers that cannot even start (or die on every page): the crawl goes on without them
-                        logger.error("analysis workers failed %d times in a row; analysing in the crawl process "
-                                     "from now on", self.failures_in_a_row)
-                        self.workers = 1
-                    if not self.enabled:
-                        break
-                    continue
-                self.failures_in_a_row = 0
-                self.jobs += 1
-                self.cpu_seconds += cpu
-                self.worker_cpu[pid] = max(total_cpu, self.worker_cpu.get(pid, 0.0))
-                self.peak_rss_kb[pid] = max(rss, self.peak_rss_kb.get(pid, 0))
-                if stats is not None:
-                    stats.inc_value("govcrawl/analysis_workers/jobs")
-                    stats.inc_value("govcrawl/analysis_workers/cpu_ms", round(cpu * 1000))
-                return result
-        self.fallbacks += 1
-        return job(*args)
+        self.jobs += 1
+        self.cpu_seconds += cpu
+        self.worker_cpu[pid] = max(total_cpu, self.worker_cpu.get(pid, 0.0))
+        self.peak_rss_kb[pid] = max(rss, self.peak_rss_kb.get(pid, 0))
+        if stats is not None:
+            stats.inc_value("govcrawl/analysis_workers/jobs")
+            stats.inc_value("govcrawl/analysis_workers/cpu_ms", round(cpu * 1000))
+        return result
 
     def stats(self) -> dict[str, Any]:
         return {"workers": self.workers if self.enabled else 0, "jobs": self.jobs, "in_process": self.in_process,
@@ -263,10 +474,14 @@ class AnalysisPool:
                 "restarts": self.restarts, "fallbacks": self.fallbacks}
 
     def close(self) -> None:
-        with self.lock:
-            executor, self.executor = self.executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        live, self.live = self.live, []
+        jobs = list(self.queue) + [job for worker in live for job in worker.sent]
+        self.queue.clear()
+        for worker in live:
+            worker.stop()
+        for job in jobs:
+            if not job.future.done() and not job.future.get_loop().is_closed():
+                job.future.cancel()
 
 
 _POOLS: dict[int, AnalysisPool] = {}
@@ -316,9 +531,14 @@ def pools_stats() -> dict[str, Any]:
     return total
 
 
+#: Every pool of this process, closed at its exit.
+_OPEN: "weakref.WeakSet[AnalysisPool]" = weakref.WeakSet()
+
+
 def close_pools() -> None:
-    for pool in list(_POOLS.values()):
+    for pool in list(_OPEN):
         pool.close()
 
 
+# runs before multiprocessing's own exit handler, which would wait for the workers (deaf to SIGTERM) forever
 atexit.register(close_pools)
