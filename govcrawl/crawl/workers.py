@@ -255,7 +255,7 @@ class _Worker:
         if not self.unwritten and self.loop is not None:
             self.loop.remove_writer(self.jobs.fileno())
 
-    def answers(self) -> tuple[list[bytes], bool]:
+    def answers(self) -> tuple[list[bytearray], bool]:
         """The complete answers the worker has written so far, and whether it is still there (no end of file)."""
         fd, alive = self.results.fileno(), True
         while True:
@@ -280,7 +280,7 @@ class _Worker:
                 (size,), head = _LONG.unpack_from(buffer, at + 4), 12
             if len(buffer) - at - head < size:
                 break
-            messages.append(bytes(buffer[at + head:at + head + size]))
+            messages.append(buffer[at + head:at + head + size])  # (a bytearray: pickle reads it as it is)
             at += head + size
         del buffer[:at]
         return messages, alive
@@ -346,8 +346,7 @@ class AnalysisPool:
         if not self.queue:
             return
         if len(self.live) < self.workers:
-            # the executor threads of old needed a GIL handed over often; the pipes' callbacks run on the loop, but
-            # the SQL writer thread still shares it
+            # the SQL writer thread shares the reactor's GIL: hand it over every millisecond, not every 5
             sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
             while len(self.live) < self.workers:
                 try:
@@ -395,15 +394,13 @@ class AnalysisPool:
         self.restarts += 1
         self.failures_in_a_row += 1
         logger.error("analysis worker %s died (%d in a row)", worker.process.pid, self.failures_in_a_row)
-        if self.failures_in_a_row >= GIVE_UP_AFTER and self.enabled:
-            # workers that cannot even start (or die on every page): the crawl goes on without them
-            logger.error("analysis workers failed %d times in a row; analysing in the crawl process from now on",
-                         self.failures_in_a_row)
-            self.workers = 1
         waiting = list(worker.sent)
         if waiting:
             waiting[0].deaths += 1
-        if not self.enabled:
+        if self.failures_in_a_row >= GIVE_UP_AFTER:
+            # workers that cannot even start (or die on every page): the crawl goes on without them
+            logger.error("analysis workers failed %d times in a row; analysing in the crawl process from now on",
+                         self.failures_in_a_row)
             self.queue.extendleft(reversed(waiting))
             self._give_up()
             return
@@ -413,17 +410,21 @@ class AnalysisPool:
                 dead.future.set_exception(WorkerLost())
         self.queue.extendleft(reversed(waiting))
 
-    def _give_up(self) -> None:
-        """No more workers: every page waiting for one is analysed in the crawl process."""
-        self.workers = 1
+    def _stop_workers(self) -> list[_Job]:
+        """Stop every worker; the jobs still waiting for one (queued, or sent and not answered), whose futures are
+        still to be settled."""
         waiting = list(self.queue) + [job for worker in self.live for job in worker.sent]
         self.queue.clear()
         live, self.live = self.live, []
         for worker in live:
             worker.stop()
-        for job in waiting:
-            if not job.future.done() and not job.future.get_loop().is_closed():
-                job.future.set_exception(WorkerLost())
+        return [job for job in waiting if not job.future.done() and not job.future.get_loop().is_closed()]
+
+    def _give_up(self) -> None:
+        """No more workers: every page waiting for one is analysed in the crawl process."""
+        self.workers = 1
+        for job in self._stop_workers():
+            job.future.set_exception(WorkerLost())
 
     async def wait_for_room(self) -> None:
         """Until fewer than ``backlog`` pages wait for (or are in) the analysis: the crawl's downloads wait here
@@ -474,14 +475,8 @@ class AnalysisPool:
                 "restarts": self.restarts, "fallbacks": self.fallbacks}
 
     def close(self) -> None:
-        live, self.live = self.live, []
-        jobs = list(self.queue) + [job for worker in live for job in worker.sent]
-        self.queue.clear()
-        for worker in live:
-            worker.stop()
-        for job in jobs:
-            if not job.future.done() and not job.future.get_loop().is_closed():
-                job.future.cancel()
+        for job in self._stop_workers():
+            job.future.cancel()
 
 
 _POOLS: dict[int, AnalysisPool] = {}
