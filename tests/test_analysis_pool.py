@@ -332,3 +332,18 @@ def test_a_process_with_a_pool_exits_promptly():
                             env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert result.returncode == 0 and result.stdout.strip() == "True", result.stderr
     assert time.monotonic() - started < 30
+
+
+def test_workers_yield_a_core_to_their_crawl_process():
+    """The crawl process feeds the workers: they run at a lower priority (WORKER_NICENESS), so it never waits for a
+    core behind them."""
+    from govcrawl.crawl.workers import WORKER_NICENESS
+
+    pool = AnalysisPool(2)
+    try:
+        assert asyncio.run(pool.run(echo_length, b"abc")) == (3, b"abc")
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        for pid in pool.pids():
+            assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, mine + WORKER_NICENESS)
+    finally:
+        pool.close()

@@ -42,6 +42,7 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
     from scrapy.spiderloader import get_spider_loader
 
     from govcrawl.crawl.interrupts import InterruptibleProcess, close_leftover_writers, pending_interrupt
+    from govcrawl.crawl.memory import collector, parse_thresholds
     from govcrawl.crawl.registry import default_registry
 
     registry = default_registry(settings.get("GOVCRAWL_PORTALS") or None).all()
@@ -77,8 +78,10 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
             process.crawl(crawler).addBoth(finished, slug, crawler)
 
     if not process.interrupted:
-        launch()
-        process.start()
+        # the collector's thresholds for the crawl, start-up's objects frozen (govcrawl/crawl/memory.py)
+        with collector(parse_thresholds(settings.get("GOVCRAWL_GC_THRESHOLDS"))):
+            launch()
+            process.start()
     INTERRUPTED[:] = [(process.signum, process.interrupted)] if process.interrupted else []
     if process.interrupted:
         close_leftover_writers(active.values())

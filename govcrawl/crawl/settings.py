@@ -113,6 +113,9 @@ DOWNLOADER_MIDDLEWARES = {
 METAREFRESH_ENABLED = False
 # https with verified certificates (govcrawl/crawl/tls.py); Scrapy's own handler accepts any certificate.
 DOWNLOAD_HANDLERS = {"https": "govcrawl.crawl.tls.HTTPSDownloadHandler"}
+# Nearest the engine: a page's selector is let go once its callback's output is consumed (govcrawl/crawl/memory.py:
+# Scrapy's response <-> selector reference cycle would keep every page's body and tree for the garbage collector).
+SPIDER_MIDDLEWARES = {"govcrawl.crawl.memory.ReleasePageMiddleware": 1}
 EXTENSIONS = {
     "pipelines.warc_capture.WarcCapture": 100,
     "govcrawl.crawl.progress.Progress": 900,
@@ -156,6 +159,10 @@ GOVCRAWL_DB_BATCH = int(env("GOVCRAWL_DB_BATCH", "64"))
 # CPU-bound crawl); 0: on the reactor's thread. (The CI hang once blamed on it was scrapy-playwright's: see
 # govcrawl/crawl/browser.py.)
 GOVCRAWL_DB_WRITER_THREAD = env("GOVCRAWL_DB_WRITER_THREAD", "1") not in ("0", "false", "no")
+# Python's garbage-collector thresholds during a crawl (young generation, then the two older ones), start-up's objects
+# frozen out of its walks (govcrawl/crawl/memory.py). CPython's 700,10,10 promoted every request's objects to the
+# oldest generation and spent a quarter of the crawl process's CPU collecting; empty: CPython's own, nothing frozen.
+GOVCRAWL_GC_THRESHOLDS = env("GOVCRAWL_GC_THRESHOLDS", "10000,10,10")
 # Bound on list pages per portal and crawl (pagination and calendar traps).
 GOVCRAWL_MAX_LIST_PAGES = int(env("GOVCRAWL_MAX_LIST_PAGES", "500"))
 # Incremental (nightly) crawls: conditional requests for archived reports, paging stops at known pages.

@@ -101,8 +101,8 @@ def attachment_job(body: bytes, url: str, content_type: str | None) -> tuple[str
 
 
 def _init_worker() -> None:
-    """A worker: deaf to the terminal's and the service manager's signals (its parent ends the run) and killed
-    with its parent; the analysis imported once."""
+    """A worker: deaf to the terminal's and the service manager's signals (its parent ends the run), killed with
+    its parent, a lower priority than its parent's (``WORKER_NICENESS``); the analysis imported once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
@@ -112,6 +112,10 @@ def _init_worker() -> None:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except OSError:
             pass
+    try:  # the crawl process feeds the workers and drains their answers: it goes first for a core
+        os.nice(WORKER_NICENESS)
+    except (OSError, AttributeError):  # not permitted, or no nice() on this system: the same priority as it
+        pass
     import govcrawl.analysis.attachments  # noqa: F401
     import govcrawl.analysis.neardup  # noqa: F401
     import govcrawl.analysis.page  # noqa: F401
@@ -145,6 +149,12 @@ JOBS_PER_WORKER = 8
 #: Pages waiting for (or in) the analysis, per worker, beyond which the crawl's downloads wait (back-pressure:
 #: each portal's Scrapy scraper slot alone would hold 5 MB of responses, and a process runs 64 portals at once).
 BACKLOG_PER_WORKER = 32
+
+#: How much lower the workers' scheduling priority is than their crawl process's (``nice``). The crawl process is
+#: the crawl's bottleneck (its reactor downloads, archives and stores every page) and the workers wait for it: at
+#: equal priority it waited for a core 19 % of the time behind them. 200 portals, alternating: 198.7 / 216.2
+#: pages/s against 189.4 / 190.1 at equal priority, 1.67-1.68 cores used against 1.60-1.61.
+WORKER_NICENESS = 10
 
 #: The crawl process's GIL switch interval (seconds) once it has workers.
 SWITCH_INTERVAL = 0.001
