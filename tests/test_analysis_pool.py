@@ -347,3 +347,21 @@ def test_workers_yield_a_core_to_their_crawl_process():
             assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, mine + WORKER_NICENESS)
     finally:
         pool.close()
+
+
+def test_a_crawls_pool_starts_its_workers_before_the_first_page(monkeypatch):
+    """``shared_pool`` (what a crawl's pipelines and middleware ask for) starts the workers at once: importing the
+    analysis in them overlaps the crawl process's own start-up; they are watched once a loop runs."""
+    from govcrawl.crawl import workers as pool_module
+
+    monkeypatch.setattr(pool_module, "_POOLS", {})
+    pool = pool_module.shared_pool(2)
+    try:
+        pids = pool.pids()
+        assert len(pids) == 2 and all(pid for pid in pids)
+        assert pool_module.shared_pool(2) is pool and pool.pids() == pids  # asked again: the same workers
+        assert asyncio.run(pool.run(echo_length, b"abcd")) == (4, b"abcd")
+        assert pool.pids() == pids and pool.restarts == 0 and pool.in_process == 0
+    finally:
+        pool.close()
+    assert pool_module.shared_pool(1).pids() == []  # one worker asked for: the analysis stays in the crawl process

@@ -12,7 +12,7 @@ import weakref
 import pytest
 from scrapy.http import HtmlResponse
 
-from govcrawl.crawl.memory import ReleasePageMiddleware, collector, parse_thresholds
+from govcrawl.crawl.memory import FinishedPortals, ReleasePageMiddleware, collect, collector, parse_thresholds
 
 PAGE = ("<html><body>" + "".join(f'<a href="/art/{i}.html">第{i}篇</a>' for i in range(50)) + "</body></html>").encode()
 
@@ -113,3 +113,23 @@ def test_thresholds_are_read_or_refused_clearly():
     for bad in ("ten", "1,2,3,4", "-1", "10,,10"):
         with pytest.raises(ValueError, match="GOVCRAWL_GC_THRESHOLDS"):
             parse_thresholds(bad)
+
+
+def test_a_full_collection_is_due_every_so_many_finished_portals():
+    portals = FinishedPortals(every=3)
+    assert [portals.finished_one() for _ in range(7)] == [False, False, True, False, False, True, False]
+    assert not any(FinishedPortals(every=0).finished_one() for _ in range(5))  # 0: never
+
+
+def test_the_collection_frees_what_the_crawl_left_in_cycles():
+    class Crawler:  # a finished crawler: cyclic garbage, in the oldest generation
+        pass
+
+    with collector((10000, 10, 10)):
+        crawler = Crawler()
+        crawler.engine = {"crawler": crawler, "body": b"x" * 1024}
+        gone = weakref.ref(crawler)
+        gc.collect()  # promoted to the oldest generation, as a crawler living for its portal's crawl is
+        del crawler
+        assert gone() is not None
+        assert collect() >= 2 and gone() is None

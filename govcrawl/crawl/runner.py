@@ -42,7 +42,7 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
     from scrapy.spiderloader import get_spider_loader
 
     from govcrawl.crawl.interrupts import InterruptibleProcess, close_leftover_writers, pending_interrupt
-    from govcrawl.crawl.memory import collector, parse_thresholds
+    from govcrawl.crawl.memory import FinishedPortals, collect, collector, parse_thresholds
     from govcrawl.crawl.registry import default_registry
 
     registry = default_registry(settings.get("GOVCRAWL_PORTALS") or None).all()
@@ -61,6 +61,7 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
         return {**portal_health(slug, stats, empty_ok, depth_limit), "stats": {k: _plain(v) for k, v in stats.items()}}
 
     archive_failed: list[str] = []  # the archive could not be written: no further portal is started
+    finished_portals = FinishedPortals()
 
     def finished(result: Any, slug: str, crawler: Any) -> Any:
         active.pop(slug, None)
@@ -68,6 +69,11 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
         if judged[slug]["stats"].get("govcrawl/warc_write_failed") and not archive_failed:
             archive_failed.append(str(judged[slug]["stats"].get("govcrawl/warc_write_error")))
         launch()  # before returning: CrawlerProcess.join() then sees the next crawl among the active ones
+        if finished_portals.finished_one():
+            # the finished crawlers are garbage once this callback chain lets go of them: collected just after
+            from twisted.internet import reactor
+
+            reactor.callLater(0, collect)
         return result
 
     def launch() -> None:

@@ -351,22 +351,33 @@ class AnalysisPool:
     def _watch(self, worker: _Worker) -> None:
         worker.watch(self.loop, lambda: self._readable(worker), worker.flush)
 
+    def start(self) -> None:
+        """Start the workers that are missing. A crawl starts them before its first page arrives (``shared_pool``):
+        their own start-up, importing the analysis, then overlaps the crawl process's instead of delaying its first
+        pages."""
+        if not self.enabled or len(self.live) >= self.workers:
+            return
+        # the SQL writer thread shares the reactor's GIL: hand it over every millisecond, not every 5
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+        while len(self.live) < self.workers:
+            try:
+                worker = _Worker()
+            except Exception:  # no process can be started (limits, memory): the crawl goes on without them
+                logger.exception("cannot start an analysis worker; analysing in the crawl process")
+                self._give_up()
+                return
+            self.live.append(worker)
+            if self.loop is not None and not self.loop.is_closed():  # else watched once a loop runs (_bind)
+                self._watch(worker)
+
     def _dispatch(self) -> None:
         """Send queued jobs to the workers with room, the least busy first; start the workers that are missing."""
         if not self.queue:
             return
         if len(self.live) < self.workers:
-            # the SQL writer thread shares the reactor's GIL: hand it over every millisecond, not every 5
-            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
-            while len(self.live) < self.workers:
-                try:
-                    worker = _Worker()
-                except Exception:  # no process can be started (limits, memory): the crawl goes on without them
-                    logger.exception("cannot start an analysis worker; analysing in the crawl process")
-                    self._give_up()
-                    return
-                self.live.append(worker)
-                self._watch(worker)
+            self.start()
+            if not self.enabled:  # given up: _give_up settled the queued jobs
+                return
         while self.queue:
             worker = min(self.live, key=lambda w: len(w.sent))
             if len(worker.sent) >= JOBS_PER_WORKER:
@@ -518,10 +529,11 @@ class AnalysisBackpressure:
 
 
 def shared_pool(workers: int) -> AnalysisPool:
-    """The crawl process's pool of ``workers`` (its portals' crawlers share it); closed at exit."""
+    """The crawl process's pool of ``workers`` (its portals' crawlers share it), its workers started; closed at exit."""
     pool = _POOLS.get(workers)
     if pool is None:
         pool = _POOLS[workers] = AnalysisPool(workers)
+    pool.start()
     return pool
 
 
