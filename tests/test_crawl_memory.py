@@ -12,7 +12,12 @@ import weakref
 import pytest
 from scrapy.http import HtmlResponse
 
-from govcrawl.crawl.memory import FinishedPortals, ReleasePageMiddleware, collect, collector, parse_thresholds
+from govcrawl.crawl.memory import (
+    ReleasePageMiddleware,
+    collection_due,
+    collector,
+    parse_thresholds,
+)
 
 PAGE = ("<html><body>" + "".join(f'<a href="/art/{i}.html">第{i}篇</a>' for i in range(50)) + "</body></html>").encode()
 
@@ -98,9 +103,8 @@ def test_the_collector_is_set_for_the_crawl_and_undone_after_it():
         assert gc.get_threshold() == (10000, 10, 10)
         assert gc.get_freeze_count() > 0  # start-up's objects, out of the collector's walks
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
-    with pytest.raises(KeyboardInterrupt):
-        with collector((5000,)):
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), collector((5000,)):
+        raise KeyboardInterrupt
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     with collector(()):  # none given: CPython's own
         assert gc.get_threshold() == before and gc.get_freeze_count() == 0
@@ -116,9 +120,8 @@ def test_thresholds_are_read_or_refused_clearly():
 
 
 def test_a_full_collection_is_due_every_so_many_finished_portals():
-    portals = FinishedPortals(every=3)
-    assert [portals.finished_one() for _ in range(7)] == [False, False, True, False, False, True, False]
-    assert not any(FinishedPortals(every=0).finished_one() for _ in range(5))  # 0: never
+    assert [collection_due(n, every=3) for n in range(1, 8)] == [False, False, True, False, False, True, False]
+    assert not any(collection_due(n, every=0) for n in range(1, 6))  # 0: never
 
 
 def test_the_collection_frees_what_the_crawl_left_in_cycles():
@@ -132,4 +135,4 @@ def test_the_collection_frees_what_the_crawl_left_in_cycles():
         gc.collect()  # promoted to the oldest generation, as a crawler living for its portal's crawl is
         del crawler
         assert gone() is not None
-        assert collect() >= 2 and gone() is None
+        assert gc.collect() >= 2 and gone() is None

@@ -13,14 +13,15 @@ process's ~95 s of CPU, and a full collection stalled everything for ~260 ms abo
   promoted to the oldest generation, whose collections walk every long-lived object (~400,000). ``collector()``
   raises the young generation's threshold for the crawl, so they die young, and freezes what start-up built
   (modules, settings) out of the collector's walks altogether; the crawlers of finished portals, left in the
-  oldest generation, are collected every ``COLLECT_EVERY_PORTALS`` portals (``FinishedPortals``).
+  oldest generation, are collected every ``COLLECT_EVERY_PORTALS`` portals (``collection_due``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-from typing import Any, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
 
 
 def release_selector(response: Any) -> None:
@@ -69,22 +70,9 @@ def parse_thresholds(value: Any) -> tuple[int, ...]:
 COLLECT_EVERY_PORTALS = 16
 
 
-class FinishedPortals:
-    """Counts the portals whose crawl has finished; every ``every`` of them, a full collection is due."""
-
-    def __init__(self, every: int = COLLECT_EVERY_PORTALS) -> None:
-        self.every = every
-        self.finished = 0
-
-    def finished_one(self) -> bool:
-        """One more portal finished: whether a full collection is due now."""
-        self.finished += 1
-        return self.every > 0 and self.finished % self.every == 0
-
-
-def collect() -> int:
-    """A full collection (what ``FinishedPortals`` says is due): the objects found unreachable."""
-    return gc.collect()
+def collection_due(finished: int, every: int = COLLECT_EVERY_PORTALS) -> bool:
+    """Whether a full collection is due once ``finished`` portals have finished (never with ``every`` 0)."""
+    return every > 0 and finished > 0 and finished % every == 0
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ registry marks the portal ``empty_ok``) all fail the portal, and a failed portal
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
 import os
 import sys
@@ -41,8 +42,12 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
     """
     from scrapy.spiderloader import get_spider_loader
 
-    from govcrawl.crawl.interrupts import InterruptibleProcess, close_leftover_writers, pending_interrupt
-    from govcrawl.crawl.memory import FinishedPortals, collect, collector, parse_thresholds
+    from govcrawl.crawl.interrupts import (
+        InterruptibleProcess,
+        close_leftover_writers,
+        pending_interrupt,
+    )
+    from govcrawl.crawl.memory import collection_due, collector, parse_thresholds
     from govcrawl.crawl.registry import default_registry
 
     registry = default_registry(settings.get("GOVCRAWL_PORTALS") or None).all()
@@ -61,7 +66,7 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
         return {**portal_health(slug, stats, empty_ok, depth_limit), "stats": {k: _plain(v) for k, v in stats.items()}}
 
     archive_failed: list[str] = []  # the archive could not be written: no further portal is started
-    finished_portals = FinishedPortals()
+    thresholds = parse_thresholds(settings.get("GOVCRAWL_GC_THRESHOLDS"))
 
     def finished(result: Any, slug: str, crawler: Any) -> Any:
         active.pop(slug, None)
@@ -69,11 +74,11 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
         if judged[slug]["stats"].get("govcrawl/warc_write_failed") and not archive_failed:
             archive_failed.append(str(judged[slug]["stats"].get("govcrawl/warc_write_error")))
         launch()  # before returning: CrawlerProcess.join() then sees the next crawl among the active ones
-        if finished_portals.finished_one():
+        if thresholds and collection_due(len(judged)):
             # the finished crawlers are garbage once this callback chain lets go of them: collected just after
             from twisted.internet import reactor
 
-            reactor.callLater(0, collect)
+            reactor.callLater(0, gc.collect)
         return result
 
     def launch() -> None:
@@ -85,7 +90,7 @@ def run_crawl(slugs: list[str], settings: Any) -> list[dict[str, Any]]:
 
     if not process.interrupted:
         # the collector's thresholds for the crawl, start-up's objects frozen (govcrawl/crawl/memory.py)
-        with collector(parse_thresholds(settings.get("GOVCRAWL_GC_THRESHOLDS"))):
+        with collector(thresholds):
             launch()
             process.start()
     INTERRUPTED[:] = [(process.signum, process.interrupted)] if process.interrupted else []

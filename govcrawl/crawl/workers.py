@@ -374,10 +374,9 @@ class AnalysisPool:
         """Send queued jobs to the workers with room, the least busy first; start the workers that are missing."""
         if not self.queue:
             return
-        if len(self.live) < self.workers:
-            self.start()
-            if not self.enabled:  # given up: _give_up settled the queued jobs
-                return
+        self.start()
+        if not self.enabled:  # given up: _give_up settled the queued jobs
+            return
         while self.queue:
             worker = min(self.live, key=lambda w: len(w.sent))
             if len(worker.sent) >= JOBS_PER_WORKER:
