@@ -117,6 +117,14 @@ def test_scrapys_remote_control_is_off(tmp_path):
             os.environ["SCRAPY_SETTINGS_MODULE"] = env_before
     assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
     assert settings.getbool("TELNETCONSOLE_ENABLED") is False
+    # not even loaded (Scrapy imports every extension its settings name: the remote control brings aiohttp), while
+    # the rest of Scrapy's base extensions stay as Scrapy lists them
+    from scrapy.settings import default_settings
+
+    extensions = settings.getwithbase("EXTENSIONS")
+    left_out = {"scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote_control.RemoteControl"}
+    assert not left_out & set(extensions)
+    assert {k: v for k, v in default_settings.EXTENSIONS_BASE.items() if k not in left_out}.items() <= extensions.items()
 
 
 @pytest.mark.e2e
