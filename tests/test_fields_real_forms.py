@@ -3,6 +3,8 @@ years in the forms real portals write. Unit-sized cases; tests/test_realpages.py
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from govcrawl.analysis.bodies import (
@@ -62,6 +64,29 @@ def test_a_title_split_over_two_lines_names_its_body_above():
     assert pa.kind == "annual_report"
     assert pa.title == "盐城市公安局盐都分局2024年政府信息公开工作年度报告" and pa.reporting_body == "盐城市公安局盐都分局"
     assert reporting_body(pa.title, pa.text) == ("盐城市公安局盐都分局", "title")
+
+
+REAL = Path(__file__).parent / "fixtures" / "realpages" / "pages"
+
+
+def test_a_date_under_its_label_is_no_title_and_a_lone_label_with_its_colon_takes_the_next_line():
+    """Tongliao's page (held out, real) opens with 发布时间: / 2023-01-18 10:36 / 信息来源: / 市政府办公室, each on its own
+    line and no title: the date was taken for the title, and its year (2023) for the report's (the body: 2022)."""
+    pa = analyze_page((REAL / "hr_010.txt").read_text(encoding="utf-8"),
+                      url="https://www.tongliao.gov.cn/zwgk/zfxxgk/zfxxgknb/2022_645/szfzcbm/202301/t20230118_62744.html")
+    assert pa.kind == "annual_report" and pa.title != "2023-01-18 10:36"
+    assert pa.report_year == 2022 and pa.publisher == "市政府办公室"
+    assert analyze_page("发布机构：\n【字体：大 中 小】\n" + BODY).publisher is None  # the next line is no value
+
+
+def test_a_title_broken_inside_its_body_name_is_put_back_together():
+    """重庆市沙坪坝区人民政府小龙坎街道 / 办事处2023年…年度报告 (held out, real): the words across the break (街道办事处) recur
+    in the body, so the two lines are one title; a line above that the page never continues stays apart."""
+    pa = analyze_page((REAL / "hr_021.txt").read_text(encoding="utf-8"),
+                      url="https://www.cqspb.gov.cn/zj/xlkjd_64765/zwgk_64769/zfxxgknb_64786/202401/t20240124_12860407.html")
+    assert pa.title == "重庆市沙坪坝区人民政府小龙坎街道办事处2023年政府信息公开工作年度报告"
+    text = "网站首页\n2023年政府信息公开工作年度报告\n根据《中华人民共和国政府信息公开条例》编制本报告。一、总体情况"
+    assert analyze_page(text).title == "2023年政府信息公开工作年度报告"
 
 
 BODY = "<div id='zoom'><p>根据《中华人民共和国政府信息公开条例》编制本报告。</p><p>一、总体情况</p><p>二、主动公开政府信息情况</p></div>"

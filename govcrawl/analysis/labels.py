@@ -339,7 +339,9 @@ def find_column_pairs(lines: list[str]) -> list[Pair]:
     return out
 
 
-_LONE_LABEL_RE = re.compile(r"^\s*(?P<label>" + _label_alts + r")\s*$")  # no colon: a colon with nothing after it is an empty value
+# a label alone on its line, with or without its colon (发布机构 / 信息来源: over the value's own line)
+_LONE_LABEL_RE = re.compile(r"^\s*(?P<label>" + _label_alts + r")\s*(?P<colon>[:：])?\s*$")
+_SHORT_LABEL_LINE_RE = re.compile(r"^.{1,12}[:：]\s*$")  # 分享到: and the like: another label, not a value
 
 
 def find_stacked_pairs(lines: list[str]) -> list[Pair]:
@@ -357,6 +359,12 @@ def find_stacked_pairs(lines: list[str]) -> list[Pair]:
             continue
         if re.search(r"[:：]", nxt) or nxt[0] in "【[(（<《|" or has_label(nxt):
             continue  # the next line is another label (信息来源: / 【字体:), not this one's value
+        if m.group("colon"):
+            # a label with its colon and nothing after it is an empty value, unless the labels stack down the
+            # page (发布时间: / 2023-01-18 / 信息来源: / 市政府办公室 / 分享到:): then the line under the value is a label
+            after = lines[i + 2].strip() if i + 2 < len(lines) else ""
+            if not (_LONE_LABEL_RE.match(after) or _SHORT_LABEL_LINE_RE.match(after) or has_label(after)):
+                continue
         out.append(Pair(key[0], key[1], m.group("label"), nxt, i + 1, key[1] == "block"))
     return out
 

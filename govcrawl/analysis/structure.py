@@ -113,6 +113,10 @@ DOC_TYPE_END = re.compile(r"(?:报告|通知|要点|方案|意见|决定|办法|
 
 _SENTENCE_END_RE = re.compile(r"[。；;]$|[：:]$")
 _NOT_TITLE_START_RE = re.compile(r"^(?:日期|发布日期|来源|索引号|当前位置|您的位置|首页|主页)")
+_CJK_END_RE = re.compile(r"[\u4e00-\u9fff]$")
+_CJK_START_RE = re.compile(r"[\u4e00-\u9fff]")
+# a date or a time and nothing else (2023-01-18 10:36, 2023年1月18日): a header's value, never a title
+_DATE_ONLY_RE = re.compile(r"[\d\s年月日号时分秒:：/.\-]+")
 _CN_YEAR_RE = re.compile(r"[〇○零一二][〇○零一二三四五六七八九]{3}年")
 _HEADER_LINE_RE = re.compile(r"(?:发布日期|日期|来源)\s*[:：]")
 
@@ -129,7 +133,7 @@ def _score_title(line: str) -> float:
         return -10
     if _SENTENCE_END_RE.search(s) or s.count("，") >= 2 or s.count(",") >= 2:
         return -10
-    if _NOT_TITLE_START_RE.match(s) or " | " in s:
+    if _NOT_TITLE_START_RE.match(s) or " | " in s or _DATE_ONLY_RE.fullmatch(fw_to_ascii(s)):
         return -10
     if has_label(line):
         return -10
@@ -151,7 +155,7 @@ _title_score_memo = functools.lru_cache(maxsize=4096)(_score_title)
 
 
 def title_from_lines(lines: list[str], limit: int = 25) -> str | None:
-    best, best_score = None, 0.5
+    best, best_score, at = None, 0.5, -1
     for i, ln in enumerate(lines[:limit]):
         ln = ln.strip(" •·|")
         sc = title_score(ln)
@@ -159,8 +163,30 @@ def title_from_lines(lines: list[str], limit: int = 25) -> str | None:
         if i + 1 < len(lines) and sc > -10 and _HEADER_LINE_RE.search(lines[i + 1]):
             sc += 1.5
         if sc > best_score:
-            best, best_score = ln, sc
+            best, best_score, at = ln, sc, i
+    if best is not None and at > 0:
+        best = _rejoined_title(lines, at, best)
     return best
+
+
+_STRADDLE = 3  # characters each side of a line break that must recur elsewhere for the break to be inside a name
+
+
+def _rejoined_title(lines: list[str], at: int, title: str) -> str:
+    """A title broken inside its body's name (重庆市沙坪坝区人民政府小龙坎街道 / 办事处2023年…年度报告) is put back together:
+    when the line above is a short fragment that is no title itself, and the words across the break recur elsewhere
+    in the page (the body names itself again: 小龙坎街道办事处)."""
+    head = lines[at - 1].strip(" •·|")
+    if not 2 <= len(head) <= 40 or title_score(head) > 0.5 or has_label(head) or _SENTENCE_END_RE.search(head):
+        return title
+    if re.search(r"[\d:：，,、（）()《》]", head) or not (_CJK_END_RE.search(head) and _CJK_START_RE.match(title)):
+        return title
+    joined = head + title
+    if len(joined) > 100 or title_score(joined) < title_score(title):
+        return title
+    straddle = head[-_STRADDLE:] + title[:_STRADDLE]
+    elsewhere = "\n".join(lines[:at - 1] + lines[at + 1:at + 200])  # the page's opening, where it names itself
+    return joined if straddle in elsewhere else title
 
 
 _BODY_TITLE_RE = re.compile(
