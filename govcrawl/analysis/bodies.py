@@ -63,7 +63,9 @@ _BARE_ORG_RE = re.compile(r"(?:市|县|区|省|州|镇|乡)?(?:人民)?政府(?:
 
 # --- the title --------------------------------------------------------------------------------------
 
-_TITLE_BODY_FIRST_RE = re.compile(rf"^(?P<b>.+?)(?:关于)?[(（]?{_CN_YEAR}\s*年?(?:度)?[)）]?(?:的)?{_DISCLOSURE}")
+# a sector's word may come between the year and 信息公开 (海关总署2010年海关信息公开工作年度报告)
+_TITLE_BODY_FIRST_RE = re.compile(
+    rf"^(?P<b>.+?)(?:关于)?[(（]?{_CN_YEAR}\s*年?(?:度)?[)）]?(?:的)?(?:[\u4e00-\u9fff]{{1,4}}?)?{_DISCLOSURE}")
 _TITLE_YEAR_FIRST_RE = re.compile(rf"^{_CN_YEAR}\s*年?(?:度)?(?P<b>.+?){_DISCLOSURE}")
 _TITLE_NO_YEAR_RE = re.compile(rf"^(?P<b>.+?){_DISCLOSURE}(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
 

@@ -36,7 +36,7 @@ NOT_REPORT_TITLE_RES = (
     ("范本", re.compile(r"范本|样本|模板|范文|格式")),
     ("编制/报送", re.compile(r"编制工作|报送|编报|撰写|审核|发布工作|汇总|编制完成|编制发布|已发布|发布了|正式发布|年度报告发布|年报发布")),
     ("会议/新闻", re.compile(r"召开|会议|推进会|培训|座谈|调研|部署|专题|动员|考察|检查|督查|评估|考核|测评|评议|获评|荣获|排名|通报|"
-                           r"开放日|宣传|活动")),
+                           r"开放日|宣传|活动|优秀\S{0,6}(?:报告|年报)|评选|出炉|点赞")),
     ("意见/办法", re.compile(r"(?:意见|办法|规定|细则|制度|指南|目录|清单)$")),
     ("高校信息公开报告", re.compile(r"学年|大学|学院|学校|高校|高等学校")),
     ("法治政府建设报告", re.compile(r"法治政府|法治建设|依法行政")),
@@ -61,8 +61,9 @@ SECTION_RES = (
 # the report's own preamble: what it is, who compiled it, the period its figures cover
 PREAMBLE_RE = re.compile(
     r"(?:本|该)(?:年度)?(?:报告|年报)(?:是|系)?(?:根据|依据|按照|依照|由|全文|中所列|所列|包括|内容)|"
-    r"编制(?:了|本|完成)?[^。\n]{0,50}?(?:年度报告|年报|工作报告|情况报告|本报告)|"
-    r"现(?:将|予|就)?(?:公布|发布)?[^。\n]{0,50}?(?:年度报告|年报|工作(?:情况)?报告)[^。\n]{0,12}?(?:公布|发布|如下|公开)|"
+    r"编制(?:了|本|完成)?[^。，,；;\n]{0,50}?(?:年度报告|年报|工作报告|情况报告|本报告)|"
+    r"(?<![发实表出体呈展再重])现(?:将|予|就)?(?:公布|发布)?[^。，,；;\n]{0,50}?(?:年度报告|年报|工作(?:情况)?报告)[^。\n]{0,12}?"
+    r"(?:公布|发布|如下|公开)|"
     r"特向社会公布|向社会公布[^。\n]{0,30}?(?:年度报告|年报)|"
     r"(?:统计期限|统计时限|统计时间|统计区间|统计数据时间|统计期|数据统计期|所列数据)[^。\n]{0,16}?\d{4}\s*年\s*1\s*月\s*1\s*日|"
     r"现将[^。\n]{0,40}?(?:政府信息公开|政务公开|信息公开)[^。\n]{0,20}?(?:工作)?(?:情况|开展情况)?报告如下")
@@ -74,6 +75,9 @@ INTERPRETATION_RE = re.compile(r"现就[^。\n]{0,40}(?:年报|报告)[^。\n]{0
                                r"(?:如下|以下)?解读|为(?:方便|便于)[^。\n]{0,20}(?:看懂|理解)[^。\n]{0,16}(?:年报|报告)")
 NOTICE_RE = re.compile(r"特此通知|现(?:将|就)[^。\n]{0,30}(?:事项|工作)通知如下|现印发给你们|请认真贯彻执行|请结合实际|抄送[:：]|"
                        r"请各(?:地|单位|部门|县)|各[^。\n]{0,20}(?:要|须|应)于\d{1,2}月\d{1,2}日前")
+# a journal article about the reports (an abstract and key words: no report carries both)
+ABSTRACT_RE = re.compile(r"摘\s*要\s*[\]】:：]")
+KEYWORDS_RE = re.compile(r"关\s*键\s*[词字]\s*[\]】:：]")
 NEWS_RE = re.compile(r"本报讯|记者\s*\S{2,4}|通讯员|新华社|讯[（(]记者")
 # a line that is (or starts with) a dated report title: a listing of reports, not a report
 _LIST_LINE_RE = re.compile(r"(?:政府信息|政务)公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
@@ -115,14 +119,21 @@ def template_sections(text: str) -> list[str]:
     return [name for name, rx in SECTION_RES if rx.search(text)]
 
 
+_LEADING_LABEL_RE = re.compile(r"^[^:：]{0,8}[:：]\s*")  # 内容概述: / • 一图读懂: / 名  称: before a title
+_NOT_NAME_RE = re.compile(r"[^\u4e00-\u9fff\dA-Za-z〇]")
+
+
 def listing_lines(text: str) -> int:
-    """Lines that are a report's title and little else (a list of reports)."""
-    n = 0
+    """Distinct reports' titles standing alone on their lines (a list of reports). A report that repeats its own
+    title (printed twice, under 内容概述, in an 一图读懂 link) lists one."""
+    titles = set()
     for line in text.splitlines():
         s = line.strip()
         if 8 <= len(s) <= 70 and _LIST_LINE_RE.search(s) and _YEAR_RE.search(s) and not _CLAUSE_RE.search(s):
-            n += 1
-    return n
+            named = _LEADING_LABEL_RE.sub("", s)
+            end = _LIST_LINE_RE.search(named)
+            titles.add(_NOT_NAME_RE.sub("", named[:end.end()] if end else named))
+    return len(titles)
 
 
 def body_evidence(text: str) -> tuple[float, list[str], str | None]:
@@ -156,6 +167,8 @@ def body_evidence(text: str) -> tuple[float, list[str], str | None]:
         against = "body: an interpretation of a report (解读)"
     elif NOTICE_RE.search(head):
         against = "body: a notice (通知)"
+    elif ABSTRACT_RE.search(opening) and KEYWORDS_RE.search(opening):
+        against = "body: a journal article (摘要, 关键词)"
     elif NEWS_RE.search(opening) and not preamble:
         against = "body: news (本报讯 / 记者)"
     elif not preamble and listing_lines(head) >= 3:
@@ -165,9 +178,27 @@ def body_evidence(text: str) -> tuple[float, list[str], str | None]:
 
 BODY_THRESHOLD = 3.5
 
+# The portal's own column for the reports in a page's path (…/zfxxgknb/…, …/xxgkndbg/…, …/gknb/…): one piece of
+# evidence, never enough alone (the column holds letters and notices too); its index pages are lists, not reports.
+_REPORT_COLUMN_RE = re.compile(r"(?i)(?:gknb|ndbg|nianbao)")
+_INDEX_PAGE_RE = re.compile(r"(?i)^(?:index(?:_\d+)?\.\w+)?$")
+URL_COLUMN_WEIGHT = 1.0
 
-def classify(title: str | None, text: str, title_candidates: list[str] | None = None) -> Classification:
-    """Annual report or not. title and text Simplified."""
+
+def report_column(url: str | None) -> str | None:
+    """The path segment that files a page in a portal's annual-report column (None for its index pages)."""
+    if not url or "://" not in url:
+        return None
+    path = url.split("://", 1)[1].partition("/")[2].split("?", 1)[0]
+    segments = path.split("/")
+    if _INDEX_PAGE_RE.match(segments[-1]):
+        return None
+    return next((seg for seg in segments[:-1] if _REPORT_COLUMN_RE.search(seg)), None)
+
+
+def classify(title: str | None, text: str, title_candidates: list[str] | None = None,
+             url: str | None = None) -> Classification:
+    """Annual report or not. title and text Simplified; url (optional): where the page was found."""
     verdict, reasons = title_verdict(title)
     if verdict == "neutral" and title_candidates:
         for c in title_candidates:
@@ -176,6 +207,10 @@ def classify(title: str | None, text: str, title_candidates: list[str] | None = 
                 verdict, reasons = v, r
                 break
     score, breasons, against = body_evidence(text)
+    column = report_column(url)
+    if column:
+        score += URL_COLUMN_WEIGHT
+        breasons.append(f"url: filed in an annual-report column ({column})")
     if verdict == "not_report":
         return Classification(False, reasons, verdict, score)
     if against:

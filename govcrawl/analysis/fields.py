@@ -102,6 +102,38 @@ _CLAUSE_MARK_RE = re.compile(r"[，。；,;]")
 _TITLE_LABEL_RE = re.compile(r"^\s*(?:公报|文件|信息)?(?:标\s*题|名\s*称|题\s*目)\s*[:：|]?\s*")
 
 
+_LABELLED_TITLE_RE = re.compile(r"^[|\s]*(?:标\s*题|名\s*称)\s*[:：]\s*\|?\s*(?P<value>.+)")
+_CELL_END_RE = re.compile(r"\s*\|\s*|\s{2,}|\s+[\u4e00-\u9fff]{1,6}\s*[:：]")
+
+
+def labelled_title(lines: list[str], limit: int = 40) -> str | None:
+    """A title given as a metadata value (标题: X, | 名  称: | X |) near the top, when it reads as a title."""
+    for ln in lines[:limit]:
+        m = _LABELLED_TITLE_RE.match(ln)
+        if m:
+            value = _CELL_END_RE.split(m.group("value").strip(), maxsplit=1)[0].strip()
+            if title_score(value) > 0.5:
+                return value
+    return None
+
+
+_BRACKETED_DATE_RE = re.compile(r"^[(（]\s*(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*[)）]$")
+
+
+def dated_under_title(lines: list[str], title: str | None, reach: int = 4) -> str | None:
+    """A date alone in brackets within a few lines under the title (the last line of a title broken over two)."""
+    if not title:
+        return None
+    tail = re.sub(r"\s+", "", title)[-4:]
+    for i, ln in enumerate(lines[:60]):
+        if tail and tail in re.sub(r"\s+", "", ln):
+            for nxt in lines[i + 1:i + 1 + reach]:
+                m = _BRACKETED_DATE_RE.match(nxt.strip())
+                if m:
+                    return parse_date(m.group("date"), anchored=True)
+    return None
+
+
 def _body_start(lines: list[str], body_text: str | None) -> int:
     """Index of the first line of the article body in lines (header lines come before it)."""
     if body_text:
@@ -147,6 +179,9 @@ def extract_fields(text: str, root=None, body_text: str | None = None) -> Extrac
     mt = metas.get("articletitle") or metas.get("title") or metas.get("dc.title")
     if mt and len(mt.strip()) >= 4:
         cands.append((mt.strip(), "meta"))
+    lt = labelled_title(lines)
+    if lt:
+        cands.append((lt, "table"))
     if root is not None:
         heads = heading_candidates(root)
         scored = sorted(((title_score(h), -k, h) for k, h in enumerate(heads)), reverse=True)
@@ -252,6 +287,11 @@ def extract_fields(text: str, root=None, body_text: str | None = None) -> Extrac
         sd, sorg = signature(lines)
     if ex.written_date is None and sd:
         ex.written_date, ex.sources["written_date"] = sd, "signature"
+    if ex.written_date is None:
+        # the document's date in brackets on its own line under the title: （2017年1月12日）
+        d = dated_under_title(lines, ex.title)
+        if d:
+            ex.written_date, ex.sources["written_date"] = d, "heading"
     ex.signature_org = sorg
 
     # --- report year

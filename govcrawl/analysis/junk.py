@@ -109,8 +109,9 @@ FORM_FIELD_HINTS = {
 
 
 # a brand glued into a formal text: 365bet(中国)官方网站, 图书馆VIP, …平台 …官网 (in the title or the page's first lines)
+# a named app to download (菠萝视频app下载): a bare "APP下载" is a media site's own menu item
 BRAND_RE = re.compile(r"VIP|\d{2,3}bet|bet\d{2,3}|bt\d{3}|[(（]中国[)）]\s*(?:官方网站|官网)|官网(?:入口|登录|下载)|"
-                      r"(?:app|APP)下载|网页版|登录入口|[^\s，。]{2,8}(?:体育|娱乐)(?:平台|官网|app)", re.I)
+                      r"[^\s，。|]{2,12}(?:app|APP)下载|网页版|登录入口|[^\s，。]{2,8}(?:体育|娱乐)(?:平台|官网|app)", re.I)
 # 政(zheng)府(fu), 當(dāng): pinyin (with tone marks or plain) after every few characters
 PINYIN_RE = re.compile(r"[\u4e00-\u9fff][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[)）]")
 # 范文/template placeholders: XX镇, xx省, 20xx年, ××县, 某某局
@@ -169,20 +170,27 @@ def media_evidence(text: str, host: str | None) -> str | None:
     return m.group(0) if m else None
 
 
-def copy_reason(text: str, url: str | None, is_report: bool, classification: list[str]) -> str | None:
+# a public institution (事业单位) publishes its own report on its own site: not a government page
+INSTITUTION_RE = re.compile(r"(?:医院|卫生院|保健院|学校|学院|大学|中学|小学|幼儿园|图书馆|博物馆|研究院|研究所)$")
+
+
+def copy_reason(text: str, url: str | None, is_report: bool, classification: list[str],
+                reporting_body: str | None = None) -> str | None:
     """Why a page on a host that is not the government's is a copy of a government page, or None.
 
     A body's annual report there is always a copy (a mirror, a shop, a 范文 or document-sharing site, a media
     reprint). Any other page is a copy when it reads as a government body's own page (its path, its chrome, its
     disclosure text), unless it is original journalism or an institution's own report (a university's)."""
     host = host_of(url)
+    if is_report and reporting_body and INSTITUTION_RE.search(reporting_body) and not GOV_ORG_RE.search(reporting_body):
+        return None  # 由淮北市人民医院编制, on the hospital's own host
     if is_report:
         return f"government_report_copy: an annual report on {host}, not a government host"
-    if any("university" in r for r in classification):
-        return None
+    if any("university" in r or "journal article" in r for r in classification):
+        return None  # an institution's own report, a scholar's article: original writing, not a copy
     ev = government_page_evidence(text, url)
-    if not ev:
-        return None
+    if not ev or all(e.startswith("government path") for e in ev):
+        return None  # a CMS's path alone (TRS's /t20110406_1812456 serves media sites too): neither chrome nor text copied
     media = media_evidence(text, host)
     if media:
         return None

@@ -173,9 +173,17 @@ class Pair:
 _VALUE_END_RE = re.compile(r"\s\|\s|\s\||\|\s| {2,}|\t")
 
 
+# another label after the value (深圳市人民政府办公厅 信息提供日期:…), or in its place (来源: 点击: 字体:): known or not, a
+# short run of Chinese and its colon starts the next pair
+_NEXT_LABEL_RE = re.compile(r"(?:^|\s)[\u4e00-\u9fff]{1,8}\s*[:：]")
+
+
 def _cut_value(v: str) -> str:
     v = v.strip()
     v = _VALUE_END_RE.split(v, maxsplit=1)[0]
+    nxt = _NEXT_LABEL_RE.search(v)
+    if nxt:
+        v = v[:nxt.start()]
     v = v.strip(" |:：,，;；•·")
     # drop an unbalanced bracket that wrapped the whole pair: [ 来源：XX ]  【发布日期：…】
     for o, c in (("[", "]"), ("【", "】"), ("(", ")"), ("（", "）")):
@@ -230,7 +238,8 @@ def find_pairs(lines: list[str], max_line: int = 400) -> list[Pair]:
 _EMPTY_VALUES = {"", "无", "暂无", "-", "--", "—", "——", "/", "空", "null", "none", "无文号", "未知"}
 
 
-_INDEX_NO_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/_.·—()（）]*[A-Za-z0-9)）]?")
+# (a portal that leaves the organisation's code out prints /2026-5566305: still the page's 索引号)
+_INDEX_NO_RE = re.compile(r"(?:[A-Za-z0-9]|/(?=\d{4}-\d))[A-Za-z0-9\-/_.·—()（）]*[A-Za-z0-9)）]?")
 _DIGIT_RE = re.compile(r"\d")
 _WORD_CHAR_RE = re.compile(r"[\w\u4e00-\u9fff]")
 

@@ -162,7 +162,7 @@ def _analyze(content: str | bytes, url: str | None, content_type: str | None, se
     simp_text = T.to_simplified(body_text or text)
     pa.text = simp_text
     cands = [T.to_simplified(c) for c, _ in ex.title_candidates]
-    cls = C.classify(pa.title, simp_text if len(simp_text) > 200 else T.to_simplified(text), cands)
+    cls = C.classify(pa.title, simp_text if len(simp_text) > 200 else T.to_simplified(text), cands, url)
     pa.classification_reasons = cls.reasons
     if cls.is_report and pa.report_year is None:
         y = dates.year_from_body(T.to_simplified(text)) or dates.dominant_year(simp_text)
@@ -174,6 +174,17 @@ def _analyze(content: str | bytes, url: str | None, content_type: str | None, se
         if m:
             pa.report_year, pa.sources["report_year"] = int(m.group(1)), "url"
 
+    if cls.is_report:
+        # whose report it is: named by the title, or else by the first sentence
+        simp_page = T.to_simplified(text)
+        above, byline = bodies.around_title(pa.title, simp_page)
+        if above:  # a title split over two lines: the body's name above, "2024年政府信息公开工作年度报告" below
+            pa.original.setdefault("title", pa.title)
+            pa.title = above + pa.title
+        pa.reporting_body, rb_source = bodies.reporting_body(pa.title, simp_text)
+        if pa.reporting_body:
+            pa.sources["reporting_body"] = rb_source
+
     # junk
     jr = J.junk_signals(text, url=url, root=root, title=ex.title, metas=metas, is_html=is_html, settings=settings)
     pa.junk_reasons = jr.reasons
@@ -181,7 +192,7 @@ def _analyze(content: str | bytes, url: str | None, content_type: str | None, se
     junk = jr.is_junk
     if jr.government_host is False:
         # A government page's text where the government did not publish it is a copy, whatever else it looks like.
-        copy = J.copy_reason(simp_text, url, cls.is_report, cls.reasons)
+        copy = J.copy_reason(simp_text, url, cls.is_report, cls.reasons, pa.reporting_body)
         if copy:
             pa.junk_reasons = [copy] + pa.junk_reasons
             junk = True
@@ -191,19 +202,15 @@ def _analyze(content: str | bytes, url: str | None, content_type: str | None, se
         pa.junk_reasons = pa.junk_reasons + ["overridden: a page on a government host is never junk for its content"]
     if junk:
         pa.kind = "junk"
+    elif cls.is_report and jr.government_host is False:
+        # not a copy (an institution's own report on its own host), but no government body's report either
+        pa.kind = "other"
+        pa.classification_reasons = cls.reasons + ["host: not a government host (an institution's own report)"]
     else:
         pa.kind = "annual_report" if cls.is_report else "other"
     if cls.is_report:
-        # whose report it is: named by the title, or else by the first sentence; the publisher when no
-        # 发布机构 / 来源 is printed (then the closing signature's organisation)
-        simp_page = T.to_simplified(text)
-        above, byline = bodies.around_title(pa.title, simp_page)
-        if above:  # a title split over two lines: the body's name above, "2024年政府信息公开工作年度报告" below
-            pa.original.setdefault("title", pa.title)
-            pa.title = above + pa.title
-        pa.reporting_body, rb_source = bodies.reporting_body(pa.title, simp_text)
-        if pa.reporting_body:
-            pa.sources["reporting_body"] = rb_source
+        # the publisher when no 发布机构 / 来源 is printed: the byline, the reporting body (then the closing
+        # signature's organisation)
         if pa.publisher is None and byline:
             pa.publisher, pa.sources["publisher"] = byline, "header"
         if pa.publisher is None and pa.reporting_body:

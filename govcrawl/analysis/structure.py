@@ -112,7 +112,7 @@ DOC_TYPE_END = re.compile(r"(?:报告|通知|要点|方案|意见|决定|办法|
 
 
 _SENTENCE_END_RE = re.compile(r"[。；;]$|[：:]$")
-_NOT_TITLE_START_RE = re.compile(r"^(?:日期|发布日期|来源|索引号|当前位置|您的位置|首页|主页)")
+_NOT_TITLE_START_RE = re.compile(r"^(?:日期|发布日期|来源|索引号|当前位置|您的位置|首页|主页|[\[【(（]?(?:关键词|关键字|主题词|摘\s*要))")
 _CJK_END_RE = re.compile(r"[\u4e00-\u9fff]$")
 _CJK_START_RE = re.compile(r"[\u4e00-\u9fff]")
 # a date or a time and nothing else (2023-01-18 10:36, 2023年1月18日): a header's value, never a title
@@ -131,7 +131,7 @@ def _score_title(line: str) -> float:
     s = T.to_simplified(line)
     if len(s) < 6 or len(s) > 100:
         return -10
-    if _SENTENCE_END_RE.search(s) or s.count("，") >= 2 or s.count(",") >= 2:
+    if _SENTENCE_END_RE.search(s) or s.count("，") >= 2 or s.count(",") >= 2 or s.count("；") + s.count(";") >= 2:
         return -10
     if _NOT_TITLE_START_RE.match(s) or " | " in s or _DATE_ONLY_RE.fullmatch(fw_to_ascii(s)):
         return -10
