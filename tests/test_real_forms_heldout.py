@@ -1,5 +1,5 @@
-"""Forms the held-out real pages of 2026-12-01 showed (tests/fixtures/realpages: hr_, ho_, hj_, hm_, hv_, hk_), each
-tested on the real page that showed it and, where it could go too far, on what it must leave alone."""
+"""Forms the held-out real pages of 2026-12-01 showed (tests/fixtures/realpages: hr_, ho_, hj_; hm_, hv_, hk_; hn_,
+hq_, hx_), each tested on the real page that showed it and, where it could go too far, on what it must leave alone."""
 
 from __future__ import annotations
 
@@ -100,3 +100,44 @@ def test_a_title_given_as_a_metadata_value():
 def test_a_bracketed_date_under_the_title_is_the_written_date():
     pa, label = real("hm_017")  # 2016年…政府信息公开 / 年报 / (2017年1月12日)
     assert pa.written_date == label["written_date"] == "2017-01-12" and pa.sources["written_date"] == "heading"
+
+
+# --- batch 3 (hn_, hq_, hx_)
+
+def test_writing_about_governments_is_no_copy_of_their_pages():
+    """A book's blurb on a transparency index, a trade paper's news of a province's 政务公开工作要点: they speak of
+    governments, never as one (no 我局, 本机关, 现印发给你们, no notice's addressees). A company site that pasted the
+    notice itself keeps its addressees and 现印发给你们: a copy."""
+    for name in ("hx_012", "hx_024", "hk_015"):
+        pa, label = real(name)
+        assert label["kind"] == pa.kind == "other", name
+    pa, label = real("hx_002")
+    assert label["kind"] == pa.kind == "junk"
+    assert any("a government body's disclosure text" in r for r in pa.junk_reasons)
+
+
+def test_a_page_on_how_the_reports_were_published_is_not_one():
+    pa, _ = real("hq_019")  # 石狮市2023年政府信息公开工作年度报告公布情况
+    assert pa.kind == "other"
+
+
+@pytest.mark.parametrize("name", ["hn_022", "hn_023"])
+def test_bulleted_labels_over_their_values(name):
+    """• 信息索引号: / 11330782002609266A/2021-357849 / • 文件名称: (empty) / • 信息名称: / … ; • 索引号 / mlslcj/2026-00000."""
+    pa, label = real(name)
+    assert pa.index_no == label["index_no"] and pa.publisher == label["publisher"]
+    assert pa.written_date == label["written_date"]
+
+
+@pytest.mark.parametrize("name", ["hn_008", "hn_020"])
+def test_the_body_named_after_jiehe_in_the_first_sentence(name):
+    """结合精河工业园区政府信息公开年度工作情况编制本报告 / 结合2025年荣成市退役军人事务局政府信息公开工作实际."""
+    pa, label = real(name)
+    assert pa.reporting_body == label["reporting_body"]
+
+
+def test_a_title_broken_after_its_year_and_a_title_with_the_date_glued_on():
+    pa, label = real("hn_029")  # 天津市城市管理委员会2025年度 / 政府信息公开工作报告
+    assert pa.title == label["title"]
+    pa, label = real("hn_026")  # 杨浦区江浦路街道2024年政府信息公开工作年度报告 2025-01-22
+    assert pa.title == label["title"] and pa.report_year == 2024

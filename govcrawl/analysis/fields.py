@@ -102,6 +102,7 @@ _CLAUSE_MARK_RE = re.compile(r"[，。；,;]")
 _TITLE_LABEL_RE = re.compile(r"^\s*(?:公报|文件|信息)?(?:标\s*题|名\s*称|题\s*目)\s*[:：|]?\s*")
 
 
+_TRAILING_DATE_RE = re.compile(r"\s+(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _LABELLED_TITLE_RE = re.compile(r"^[|\s]*(?:标\s*题|名\s*称)\s*[:：]\s*\|?\s*(?P<value>.+)")
 _CELL_END_RE = re.compile(r"\s*\|\s*|\s{2,}|\s+[\u4e00-\u9fff]{1,6}\s*[:：]")
 
@@ -209,6 +210,7 @@ def extract_fields(text: str, root=None, body_text: str | None = None) -> Extrac
 
     if ex.title:
         ex.title = _TITLE_LABEL_RE.sub("", ex.title) or ex.title
+        ex.title = _TRAILING_DATE_RE.sub("", ex.title) or ex.title  # …年度报告 2025-01-22: the date is the page's
 
     # --- labelled pairs (blocks and header lines)
     pairs = find_pairs(lines)

@@ -124,6 +124,12 @@ GOV_CHROME_RE = re.compile(r"(?:首页|首頁)\s*[>»›/|]\s*(?:[^\n>»›]{0,1
                            r"索\s*引\s*[号號]\s*[:：|]?|主办单位[:：]?\s*\S{2,20}(?:人民政府|办公室|办公厅)|"
                            r"(?:发布机构|發布機構|发布单位|發布單位)\s*[:：|]")
 GOV_BODY_RE = re.compile(r"政府信息公开|政务公开|依申请公开|信息公开|政府信息公開|政務公開")
+# a government body speaking for itself (我局, 本机关, 现印发给你们, the addressees of a notice, a catalogue's columns):
+# what a copy of its page keeps, and what writing about governments (a study, a review, the news) does not
+GOV_VOICE_RE = re.compile(r"我(?:局|县|市|区|镇|乡|委|办|厅|署|旗|州|省|街道|单位|部门|中心|院|处|所)|"
+                          r"本(?:市|县|区|镇|乡|机关|单位|局|部门|级政府|委|办)|以下简称《条例》|本年度报告|本报告|"
+                          r"印发给你们|请结合实际|特此通知|各[^。\n]{0,40}(?:人民政府|部门|单位|机构)[^。\n]{0,20}[:：]|"
+                          r"公开事项|公开依据|公开主体")
 GOV_ORG_RE = re.compile(r"人民政府|政府办|管委会|管理委员会|[市县区州省]政府|[市县区州省](?:委|局|厅|办)|[市县区]直|乡镇|街道办")
 # journalism: original news about government on a media site is not a copy of a government page
 MEDIA_TEXT_RE = re.compile(r"本报讯|本报记者|记者\s*[\u4e00-\u9fff]{2,3}|通讯员|新华社|(?:来源|稿源)\s*[:：]\s*\S{0,12}(?:日报|晚报|报社|新闻网|电视台|融媒体)")
@@ -179,8 +185,9 @@ def copy_reason(text: str, url: str | None, is_report: bool, classification: lis
     """Why a page on a host that is not the government's is a copy of a government page, or None.
 
     A body's annual report there is always a copy (a mirror, a shop, a 范文 or document-sharing site, a media
-    reprint). Any other page is a copy when it reads as a government body's own page (its path, its chrome, its
-    disclosure text), unless it is original journalism or an institution's own report (a university's)."""
+    reprint), unless an institution (a hospital, a school) reports for itself. Any other page is a copy when it reads
+    as a government body's own page (its chrome; its disclosure text under the page's path or in the body's own
+    voice), unless it is original journalism, a scholar's article or a university's report. text: Simplified."""
     host = host_of(url)
     if is_report and reporting_body and INSTITUTION_RE.search(reporting_body) and not GOV_ORG_RE.search(reporting_body):
         return None  # 由淮北市人民医院编制, on the hospital's own host
@@ -189,8 +196,14 @@ def copy_reason(text: str, url: str | None, is_report: bool, classification: lis
     if any("university" in r or "journal article" in r for r in classification):
         return None  # an institution's own report, a scholar's article: original writing, not a copy
     ev = government_page_evidence(text, url)
-    if not ev or all(e.startswith("government path") for e in ev):
-        return None  # a CMS's path alone (TRS's /t20110406_1812456 serves media sites too): neither chrome nor text copied
+    path = any(e.startswith("government path") for e in ev)
+    chrome = any(e.startswith("government page chrome") for e in ev)
+    words = any(e.startswith("a government body's") for e in ev)
+    # A copy keeps the page's chrome, or its text with the page's path, or its text in the government's own voice.
+    # A CMS's path alone (TRS's /t20110406_1812456 serves media sites too) and writing about governments that never
+    # speaks as one (a study, a book's blurb, a trade paper's news) are not copies.
+    if not (chrome or (words and (path or GOV_VOICE_RE.search(text[:5000])))):
+        return None
     media = media_evidence(text, host)
     if media:
         return None

@@ -65,7 +65,7 @@ def _label_pattern(label: str) -> str:
 
 # field -> labels (Simplified). Order matters only for documentation; matching is longest-first.
 BLOCK_LABELS: dict[str, tuple[str, ...]] = {
-    "index_no": ("索引号",),
+    "index_no": ("索引号", "信息索引号"),
     "publisher": ("发布机构", "发布单位", "发文机关", "发文单位", "发布机关", "信息发布机构", "公开机构", "制发机关",
                   "发文机构"),
     "written_date": ("成文日期", "生成日期", "成文时间"),
@@ -86,7 +86,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
 STOP_LABELS = ("主办单位", "承办单位", "协办单位", "技术支持", "联系电话", "浏览次数", "访问次数", "阅读次数", "点击数", "点击率", "访问量", "字体", "字号", "分享到", "分享",
                "打印", "关闭", "责任部门", "公开范围", "公开时限", "体裁分类", "关键词", "主题词", "名称", "标题",
                "内容概述", "废止日期", "生效日期", "作者", "责任编辑", "编辑", "所属机构", "发文机关代字", "截止日期",
-               "有效期", "实施日期", "生效时间", "文种", "服务对象", "载体类型")
+               "有效期", "实施日期", "生效时间", "文种", "服务对象", "载体类型", "信息名称", "文件名称", "登记号")
 
 _LABEL_FIELD: dict[str, tuple[str, str]] = {}  # simplified label (no spaces) -> (field, kind)
 for _f, _ls in BLOCK_LABELS.items():
@@ -348,8 +348,9 @@ def find_column_pairs(lines: list[str]) -> list[Pair]:
     return out
 
 
-# a label alone on its line, with or without its colon (发布机构 / 信息来源: over the value's own line)
-_LONE_LABEL_RE = re.compile(r"^\s*(?P<label>" + _label_alts + r")\s*(?P<colon>[:：])?\s*$")
+# a label alone on its line (after a list's bullet, if any), with or without its colon (发布机构 / 信息来源: over the
+# value's own line)
+_LONE_LABEL_RE = re.compile(r"^\s*(?:[•·●▪◆\-*]\s*)?(?P<label>" + _label_alts + r")\s*(?P<colon>[:：])?\s*$")
 _SHORT_LABEL_LINE_RE = re.compile(r"^.{1,12}[:：]\s*$")  # 分享到: and the like: another label, not a value
 
 

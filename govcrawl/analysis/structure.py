@@ -113,6 +113,8 @@ DOC_TYPE_END = re.compile(r"(?:报告|通知|要点|方案|意见|决定|办法|
 
 _SENTENCE_END_RE = re.compile(r"[。；;]$|[：:]$")
 _NOT_TITLE_START_RE = re.compile(r"^(?:日期|发布日期|来源|索引号|当前位置|您的位置|首页|主页|[\[【(（]?(?:关键词|关键字|主题词|摘\s*要))")
+_YEAR_END_RE = re.compile(r"[\u4e00-\u9fff]\s*(?:19|20)\d{2}\s*年度?$")
+_DISCLOSURE_START_RE = re.compile(r"(?:政府|政务)?信息公开|政务公开")
 _CJK_END_RE = re.compile(r"[\u4e00-\u9fff]$")
 _CJK_START_RE = re.compile(r"[\u4e00-\u9fff]")
 # a date or a time and nothing else (2023-01-18 10:36, 2023年1月18日): a header's value, never a title
@@ -177,6 +179,9 @@ def _rejoined_title(lines: list[str], at: int, title: str) -> str:
     when the line above is a short fragment that is no title itself, and the words across the break recur elsewhere
     in the page (the body names itself again: 小龙坎街道办事处)."""
     head = lines[at - 1].strip(" •·|")
+    if (len(head) <= 40 and _YEAR_END_RE.search(head) and _DISCLOSURE_START_RE.match(title)
+            and not re.search(r"[:：，,、（）()《》]", head) and not has_label(head)):
+        return head + title  # 天津市城市管理委员会2025年度 / 政府信息公开工作报告: broken after the year
     if not 2 <= len(head) <= 40 or title_score(head) > 0.5 or has_label(head) or _SENTENCE_END_RE.search(head):
         return title
     if re.search(r"[\d:：，,、（）()《》]", head) or not (_CJK_END_RE.search(head) and _CJK_START_RE.match(title)):
