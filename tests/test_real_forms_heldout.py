@@ -1,5 +1,6 @@
 """Forms the held-out real pages of 2026-12-01 showed (tests/fixtures/realpages: hr_, ho_, hj_; hm_, hv_, hk_; hn_,
-hq_, hx_), each tested on the real page that showed it and, where it could go too far, on what it must leave alone."""
+hq_, hx_; hb_, hc_, hd_), each tested on the real page that showed it and, where it could go too far, on what it must
+leave alone."""
 
 from __future__ import annotations
 
@@ -141,3 +142,28 @@ def test_a_title_broken_after_its_year_and_a_title_with_the_date_glued_on():
     assert pa.title == label["title"]
     pa, label = real("hn_026")  # 杨浦区江浦路街道2024年政府信息公开工作年度报告 2025-01-22
     assert pa.title == label["title"] and pa.report_year == 2024
+
+
+# --- batch 4 (hb_, hc_, hd_)
+
+def test_the_site_itself_is_no_source_and_an_index_no_under_another_name():
+    pa, label = real("hb_001")  # 来源: 本网 -- the publisher comes from the title instead
+    assert pa.publisher != "本网" and pa.publisher == label["publisher"]
+    pa, label = real("hb_014")  # 信息索取号
+    assert pa.index_no == label["index_no"]
+
+
+def test_the_body_named_where_the_report_is_announced():
+    pa, label = real("hb_004")  # 现公布中山市自然资源局政府信息公开工作2022年度报告
+    assert pa.reporting_body == label["reporting_body"] == "中山市自然资源局"
+
+
+def test_brands_in_a_copy_a_code_before_its_official_site_and_betting_in_place_of_a_word():
+    for name in ("hd_005", "hd_011"):  # -ks8凯发官方网站 in the title; 买足球的软件 in place of every 关于
+        pa, label = real(name)
+        assert label["kind"] == pa.kind == "junk", (name, pa.junk_reasons)
+
+
+def test_a_scholars_essay_citing_the_statute_is_no_copy():
+    pa, label = real("hd_016")  # 《政府信息公开条例》(以下简称《条例》)实施十年来… on a content aggregator
+    assert label["kind"] == pa.kind == "other"

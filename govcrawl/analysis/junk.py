@@ -67,7 +67,7 @@ GAMBLING_TERMS = ("博彩", "娱乐城", "娱乐场", "威尼斯人", "葡京", 
                   "av在线", "无码", "一夜情", "约炮", "黄色网站", "亚洲色", "日韩",
                   "买球", "足彩", "竞彩", "即时比分", "比分直播", "投注", "下注", "赔率", "盘口", "彩金", "开奖",
                   "特码", "图库", "资料大全", "免费资料", "幸运飞艇", "分分彩", "体育平台", "娱乐平台", "体育官网",
-                  "体育app", "电竞竞猜", "棋牌", "365bet", "bt365", "bet365", "188体育", "威廉希尔", "博天堂", "开云")
+                  "体育app", "电竞竞猜", "棋牌", "365bet", "bt365", "bet365", "188体育", "威廉希尔", "博天堂", "开云", "买足球")
 # a government page may talk about 福利彩票/体育彩票, 澳门 (港澳), 成人教育; those are not counted.
 GAMBLING_WEAK_RE = re.compile(r"(?<!福利)(?<!体育)(?<!即开型)彩票(?!发行|管理|公益金|销售管理|市场)")
 
@@ -109,8 +109,9 @@ FORM_FIELD_HINTS = {
 
 
 # a brand glued into a formal text: 365bet(中国)官方网站, 图书馆VIP, …平台 …官网 (in the title or the page's first lines)
-# a named app to download (菠萝视频app下载): a bare "APP下载" is a media site's own menu item
-BRAND_RE = re.compile(r"VIP|\d{2,3}bet|bet\d{2,3}|bt\d{3}|[(（]中国[)）]\s*(?:官方网站|官网)|官网(?:入口|登录|下载)|"
+# a named app to download (菠萝视频app下载): a bare "APP下载" is a media site's own menu item; a brand's code before
+# its 官方网站 (ks8凯发官方网站)
+BRAND_RE = re.compile(r"VIP|\d{2,3}bet|bet\d{2,3}|bt\d{3}|[A-Za-z]{1,6}\d{1,4}[\u4e00-\u9fff]{1,6}(?:官方网站|官网)|[(（]中国[)）]\s*(?:官方网站|官网)|官网(?:入口|登录|下载)|"
                       r"[^\s，。|]{2,12}(?:app|APP)下载|网页版|登录入口|[^\s，。]{2,8}(?:体育|娱乐)(?:平台|官网|app)", re.I)
 # 政(zheng)府(fu), 當(dāng): pinyin (with tone marks or plain) after every few characters
 PINYIN_RE = re.compile(r"[\u4e00-\u9fff][(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[)）]")
@@ -127,7 +128,7 @@ GOV_BODY_RE = re.compile(r"政府信息公开|政务公开|依申请公开|信�
 # a government body speaking for itself (我局, 本机关, 现印发给你们, the addressees of a notice, a catalogue's columns):
 # what a copy of its page keeps, and what writing about governments (a study, a review, the news) does not
 GOV_VOICE_RE = re.compile(r"我(?:局|县|市|区|镇|乡|委|办|厅|署|旗|州|省|街道|单位|部门|中心|院|处|所)|"
-                          r"本(?:市|县|区|镇|乡|机关|单位|局|部门|级政府|委|办)|以下简称《条例》|本年度报告|本报告|"
+                          r"本(?:市|县|区|镇|乡|机关|单位|局|部门|级政府|委|办)|本年度报告|本报告|"
                           r"印发给你们|请结合实际|特此通知|各[^。\n]{0,40}(?:人民政府|部门|单位|机构)[^。\n]{0,20}[:：]|"
                           r"公开事项|公开依据|公开主体")
 GOV_ORG_RE = re.compile(r"人民政府|政府办|管委会|管理委员会|[市县区州省]政府|[市县区州省](?:委|局|厅|办)|[市县区]直|乡镇|街道办")

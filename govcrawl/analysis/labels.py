@@ -65,7 +65,7 @@ def _label_pattern(label: str) -> str:
 
 # field -> labels (Simplified). Order matters only for documentation; matching is longest-first.
 BLOCK_LABELS: dict[str, tuple[str, ...]] = {
-    "index_no": ("索引号", "信息索引号"),
+    "index_no": ("索引号", "信息索引号", "信息索取号"),
     "publisher": ("发布机构", "发布单位", "发文机关", "发文单位", "发布机关", "信息发布机构", "公开机构", "制发机关",
                   "发文机构"),
     "written_date": ("成文日期", "生成日期", "成文时间"),
@@ -235,7 +235,8 @@ def find_pairs(lines: list[str], max_line: int = 400) -> list[Pair]:
 # ---------------------------------------------------------------------------
 # value checks
 
-_EMPTY_VALUES = {"", "无", "暂无", "-", "--", "—", "——", "/", "空", "null", "none", "无文号", "未知"}
+_EMPTY_VALUES = {"", "无", "暂无", "-", "--", "—", "——", "/", "空", "null", "none", "无文号", "未知",
+                 "本网", "本站", "本网站", "原创"}  # 来源: 本网 -- the site itself, no body
 
 
 # (a portal that leaves the organisation's code out prints /2026-5566305: still the page's 索引号)
