@@ -28,6 +28,12 @@ def run_govcrawl(*args: str, cwd: Path | None = None, timeout: int = 600) -> sub
     )
 
 
+def run_python(script: str, timeout: int = 60) -> subprocess.CompletedProcess:
+    """``script`` run by a fresh interpreter that imports this checkout (``python -c``), its output captured."""
+    return subprocess.run([sys.executable, "-c", script], cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
+                          capture_output=True, text=True, timeout=timeout)
+
+
 def wait_for_port(port: int, seconds: float = 5.0) -> None:
     """Until a server listens on 127.0.0.1:port (a subprocess just started)."""
     import socket

@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from govcrawl.analysis.junk import DEFAULT_SETTINGS
 from govcrawl.crawl.workers import AnalysisPool, analyze_job, attachment_job, parse_workers
-from tests.conftest import REPO, run_govcrawl
+from tests.conftest import REPO, run_govcrawl, run_python
 
 CORPUS = REPO / "tests" / "fixtures" / "realpages"
 
@@ -328,8 +328,7 @@ def test_a_process_with_a_pool_exits_promptly():
               "    pool = AnalysisPool(2)\n"
               "    print(asyncio.run(pool.run(os.getpid)) != os.getpid(), flush=True)\n")
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    result = run_python(script)
     assert result.returncode == 0 and result.stdout.strip() == "True", result.stderr
     assert time.monotonic() - started < 30
 
@@ -401,6 +400,5 @@ def test_a_worker_told_to_end_leaves_its_objects_to_the_exit_uncollected():
               "assert gc.get_freeze_count() == 0\n"
               "workers._worker_main(jobs_in, results_out)\n"
               "print(gc.get_freeze_count() > 0)\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    result = run_python(script)
     assert result.returncode == 0 and result.stdout.strip() == "True", result.stderr

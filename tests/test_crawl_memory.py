@@ -7,9 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import os
-import subprocess
-import sys
 import weakref
 
 import pytest
@@ -21,7 +18,7 @@ from govcrawl.crawl.memory import (
     collector,
     parse_thresholds,
 )
-from tests.conftest import REPO
+from tests.conftest import run_python
 
 PAGE = ("<html><body>" + "".join(f'<a href="/art/{i}.html">第{i}篇</a>' for i in range(50)) + "</body></html>").encode()
 
@@ -150,7 +147,6 @@ def test_the_command_line_exits_with_its_status_and_its_objects_frozen():
               "cli.main = lambda: 3\n"
               "atexit.register(lambda: print('frozen' if gc.get_freeze_count() > 0 else 'walked', flush=True))\n"
               "import govcrawl.__main__\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    result = run_python(script)
     assert result.returncode == 3, result.stderr
     assert result.stdout.strip() == "frozen"
